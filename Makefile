@@ -1,0 +1,48 @@
+# graphsvc: `make run` serves the demo, `make test` runs the checks. Both set everything up.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+LINT_DEPS := tools/cypherlint/node_modules/.installed
+
+.PHONY: install run test lint format seeds schema clean
+
+install: $(INSTALLED) $(LINT_DEPS)
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Neo4j's own Cypher parser (npm) checks every query Neo4j would run, offline.
+$(LINT_DEPS): tools/cypherlint/package.json tools/cypherlint/package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	cd tools/cypherlint && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(INSTALLED)
+	$(VENV)/bin/graphsvc serve
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(INSTALLED)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Regenerate the demo seeds (deterministic) and the exported GraphQL schema.
+seeds: $(INSTALLED)
+	$(PY) -m graphsvc.demo.generate --out seeds
+
+schema: $(INSTALLED)
+	$(VENV)/bin/graphsvc schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .ruff_cache

@@ -1,0 +1,4 @@
+// Number of nodes per label: `label`, `count`.
+MATCH (n)
+RETURN labels(n)[0] AS label, count(n) AS count
+ORDER BY label

@@ -1,0 +1,9 @@
+// Uniqueness constraints for Neo4j 5 (each also creates an index), one statement per `;`.
+CREATE CONSTRAINT zone_id IF NOT EXISTS FOR (n:Zone) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (n:Actor) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT service_type_code IF NOT EXISTS FOR (n:ServiceType) REQUIRE n.code IS UNIQUE;
+CREATE CONSTRAINT service_id IF NOT EXISTS FOR (n:Service) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT need_type_code IF NOT EXISTS FOR (n:NeedType) REQUIRE n.code IS UNIQUE;
+CREATE CONSTRAINT network_id IF NOT EXISTS FOR (n:Network) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT patient_id IF NOT EXISTS FOR (n:Patient) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT referral_id IF NOT EXISTS FOR (n:Referral) REQUIRE n.id IS UNIQUE;

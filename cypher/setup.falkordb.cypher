@@ -1,0 +1,10 @@
+// Indexes for FalkorDB, one statement per `;`. Uniqueness constraints on the same keys are
+// created with the GRAPH.CONSTRAINT command (graphsvc/store/falkordb.py), which needs these.
+CREATE INDEX FOR (n:Zone) ON (n.id);
+CREATE INDEX FOR (n:Actor) ON (n.id);
+CREATE INDEX FOR (n:ServiceType) ON (n.code);
+CREATE INDEX FOR (n:Service) ON (n.id);
+CREATE INDEX FOR (n:NeedType) ON (n.code);
+CREATE INDEX FOR (n:Network) ON (n.id);
+CREATE INDEX FOR (n:Patient) ON (n.id);
+CREATE INDEX FOR (n:Referral) ON (n.id);

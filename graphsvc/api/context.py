@@ -1,0 +1,62 @@
+"""Per-request context: the store and one set of DataLoaders (batching per list level)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from graphsvc.core import directory
+from graphsvc.core.directory import Actor, Service, ServiceType, Zone
+from graphsvc.store import Store
+
+T = TypeVar("T")
+
+
+async def call(fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking domain function off the event loop."""
+    return await asyncio.to_thread(fn, *args)
+
+
+@dataclass
+class Context:
+    """What every resolver gets: the store and this request's loaders."""
+
+    store: Store
+    zones: DataLoader[str, Zone | None] = field(init=False)
+    zone_parts: DataLoader[str, list[str]] = field(init=False)
+    actors: DataLoader[str, Actor | None] = field(init=False)
+    actor_services: DataLoader[str, list[Service]] = field(init=False)
+    service_types: DataLoader[str, ServiceType | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        store = self.store
+
+        async def zones(ids: list[str]) -> list[Zone | None]:
+            found = await call(directory.get_zones, store, ids)
+            return [found.get(i) for i in ids]
+
+        async def parts(ids: list[str]) -> list[list[str]]:
+            found = await call(directory.zone_parts, store, ids)
+            return [found[i] for i in ids]
+
+        async def actors(ids: list[str]) -> list[Actor | None]:
+            found = await call(directory.get_actors, store, ids)
+            return [found.get(i) for i in ids]
+
+        async def services(ids: list[str]) -> list[list[Service]]:
+            found = await call(directory.services_of_actors, store, ids)
+            return [found[i] for i in ids]
+
+        async def service_types(codes: list[str]) -> list[ServiceType | None]:
+            found = {t.code: t for t in await call(directory.list_service_types, store)}
+            return [found.get(c) for c in codes]
+
+        self.zones = DataLoader(zones)
+        self.zone_parts = DataLoader(parts)
+        self.actors = DataLoader(actors)
+        self.actor_services = DataLoader(services)
+        self.service_types = DataLoader(service_types)

@@ -1,0 +1,173 @@
+"""GraphQL types, each built from a domain dataclass; nested fields go through DataLoaders."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.api.context import Context
+from graphsvc.core import directory
+
+
+@strawberry.enum(description="Administrative or care level of a zone.")
+class ZoneLevel(Enum):
+    COUNTRY = "country"
+    REGION = "region"
+    PRIMARY_CARE_ZONE = "primary_care_zone"
+    PILOT_ZONE = "pilot_zone"
+    MUNICIPALITY = "municipality"
+    VICINITY_NETWORK = "vicinity_network"
+    STATISTICAL_SECTOR = "statistical_sector"
+
+
+@strawberry.enum(description="Line of care an actor belongs to.")
+class ActorLine(Enum):
+    FIRST = "first"
+    SECOND = "second"
+    SOCIAL = "social"
+    COMMUNITY = "community"
+    COORDINATION = "coordination"
+
+
+@strawberry.enum(description="What kind of actor: an organisation, a professional or a team.")
+class ActorKind(Enum):
+    ORGANISATION = "organisation"
+    PROFESSIONAL = "professional"
+    TEAM = "team"
+
+
+@strawberry.enum(description="Whether a service takes people now.")
+class ServiceStatus(Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+Ctx = Info[Context, None]
+
+
+@strawberry.type(description="A geographic or care zone; zones nest with PART_OF.")
+class Zone:
+    id: strawberry.ID
+    name: str
+    level: ZoneLevel
+    population: int | None
+    lat: float | None
+    lon: float | None
+    parent_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_domain(cls, zone: directory.Zone) -> Zone:
+        return cls(id=strawberry.ID(zone.id), name=zone.name, level=ZoneLevel(zone.level),
+                   population=zone.population, lat=zone.lat, lon=zone.lon,
+                   parent_id=zone.parent)  # fmt: skip
+
+    @strawberry.field(description="The zone this zone is part of.")
+    async def parent(self, info: Ctx) -> Zone | None:
+        if self.parent_id is None:
+            return None
+        found = await info.context.zones.load(self.parent_id)
+        return Zone.from_domain(found) if found else None
+
+    @strawberry.field(description="The zones directly part of this one, by id.")
+    async def parts(self, info: Ctx) -> list[Zone]:
+        ids = await info.context.zone_parts.load(str(self.id))
+        found = await info.context.zones.load_many(ids)
+        return [Zone.from_domain(z) for z in found if z is not None]
+
+
+@strawberry.type(description="A kind of service, in a hierarchy (BROADER).")
+class ServiceType:
+    code: strawberry.ID
+    name: str
+    category: str | None
+    broader: str | None = strawberry.field(description="Code of the broader service type.")
+
+    @classmethod
+    def from_domain(cls, t: directory.ServiceType) -> ServiceType:
+        return cls(code=strawberry.ID(t.code), name=t.name, category=t.category, broader=t.broader)
+
+
+@strawberry.type(description="A kind of population need and the service types that meet it.")
+class NeedType:
+    code: strawberry.ID
+    name: str
+    domain: str
+    met_by: list[str] = strawberry.field(description="Codes of the service types meeting it.")
+
+    @classmethod
+    def from_domain(cls, n: directory.NeedType) -> NeedType:
+        return cls(code=strawberry.ID(n.code), name=n.name, domain=n.domain,
+                   met_by=n.met_by or [])  # fmt: skip
+
+
+@strawberry.type(description="A service an actor provides, with its capacity and coverage.")
+class Service:
+    id: strawberry.ID
+    name: str
+    capacity: int = strawberry.field(description="People served at once.")
+    available: int = strawberry.field(description="Free places now.")
+    status: ServiceStatus
+    languages: list[str]
+    eligibility: list[str]
+    actor_id: strawberry.Private[str]
+    type_code: strawberry.Private[str]
+    cover_ids: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_domain(cls, s: directory.Service) -> Service:
+        return cls(id=strawberry.ID(s.id), name=s.name, capacity=s.capacity,
+                   available=s.available, status=ServiceStatus(s.status),
+                   languages=s.languages or [], eligibility=s.eligibility or [],
+                   actor_id=s.actor, type_code=s.type, cover_ids=s.covers or [])  # fmt: skip
+
+    @strawberry.field(description="The actor providing this service.")
+    async def provider(self, info: Ctx) -> Annotated[Actor, strawberry.lazy("graphsvc.api.types")]:
+        found = await info.context.actors.load(self.actor_id)
+        assert found is not None, f"service {self.id} has no provider"
+        return Actor.from_domain(found)
+
+    @strawberry.field(description="The service type.")
+    async def type(self, info: Ctx) -> ServiceType | None:
+        found = await info.context.service_types.load(self.type_code)
+        return ServiceType.from_domain(found) if found else None
+
+    @strawberry.field(description="The zones this service declares it covers.")
+    async def covers(self, info: Ctx) -> list[Zone]:
+        found = await info.context.zones.load_many(self.cover_ids)
+        return [Zone.from_domain(z) for z in found if z is not None]
+
+
+@strawberry.type(description="An organisation, professional or team in the care network.")
+class Actor:
+    id: strawberry.ID
+    name: str
+    kind: ActorKind
+    line: ActorLine
+    discipline: str | None
+    languages: list[str]
+    lat: float | None
+    lon: float | None
+    zone_id: strawberry.Private[str | None]
+
+    @classmethod
+    def from_domain(cls, a: directory.Actor) -> Actor:
+        return cls(id=strawberry.ID(a.id), name=a.name, kind=ActorKind(a.kind),
+                   line=ActorLine(a.line), discipline=a.discipline, languages=a.languages or [],
+                   lat=a.lat, lon=a.lon, zone_id=a.zone)  # fmt: skip
+
+    @strawberry.field(description="The zone the actor is located in.")
+    async def zone(self, info: Ctx) -> Zone | None:
+        if self.zone_id is None:
+            return None
+        found = await info.context.zones.load(self.zone_id)
+        return Zone.from_domain(found) if found else None
+
+    @strawberry.field(description="The services this actor provides.")
+    async def services(self, info: Ctx) -> list[Service]:
+        return [
+            Service.from_domain(s) for s in await info.context.actor_services.load(str(self.id))
+        ]

@@ -1,0 +1,80 @@
+"""Settings from GRAPHSVC_* environment variables, read once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from graphsvc.errors import ConfigError
+
+DEFAULT_DB = "embedded:./data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything graphsvc can be configured with; see the README for each variable."""
+
+    db: str = DEFAULT_DB
+    graph: str = "graphsvc"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    batch_size: int = 5000
+    db_user: str | None = None
+    db_password: str | None = None
+    falkordb_bin: str | None = None
+    start_timeout_s: float = 60.0
+    demo_seed: str = "leuven"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given non-None fields replaced (used for CLI flags)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigError(f"{name}={value} must be positive")
+    return value
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (os.environ by default)."""
+    env = dict(os.environ if env is None else env)
+    return Settings(
+        db=env.get("GRAPHSVC_DB") or DEFAULT_DB,
+        graph=env.get("GRAPHSVC_GRAPH") or "graphsvc",
+        host=env.get("GRAPHSVC_HOST") or "127.0.0.1",
+        port=_int(env, "GRAPHSVC_PORT", 8000, minimum=0),
+        batch_size=_int(env, "GRAPHSVC_BATCH_SIZE", 5000),
+        db_user=env.get("GRAPHSVC_DB_USER") or None,
+        db_password=env.get("GRAPHSVC_DB_PASSWORD") or None,
+        falkordb_bin=env.get("GRAPHSVC_FALKORDB_BIN") or None,
+        start_timeout_s=_float(env, "GRAPHSVC_START_TIMEOUT", 60.0),
+        demo_seed=env.get("GRAPHSVC_DEMO_SEED") or "leuven",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return settings_from_env()

@@ -1,0 +1,1 @@
+"""Domain logic: plain Python over a Store, no HTTP."""

@@ -1,0 +1,326 @@
+"""Read, check and write a native bundle (a folder of CSV files; format in bundle_format.py).
+
+Everything is read and checked before anything is written: a bundle with any problem
+writes nothing, and the error lists each problem with file, row and field.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphsvc.errors import InputError
+from graphsvc.io.bundle_format import LIST_SEPARATOR, REQUIRED_TABLES, TABLES, Column, Table
+from graphsvc.store.base import Row, Store
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass
+class Bundle:
+    """Checked rows per table (values already typed), and where they came from."""
+
+    source: Path
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    lines: dict[str, list[int]] = field(default_factory=dict)  # file line of each row
+
+    def where(self, table: str, index: int) -> str:
+        """'file row N' for the index-th row of a table."""
+        return f"{table}.csv row {self.lines[table][index]}"
+
+    def count(self) -> int:
+        """Number of records in all tables."""
+        return sum(len(rows) for rows in self.tables.values())
+
+
+def read_bundle(folder: Path) -> Bundle:
+    """Read and check every file of a bundle folder; raise InputError listing all problems."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError([f"{folder}: not a folder"])
+    problems: list[str] = []
+    bundle = Bundle(folder)
+    for table in TABLES:
+        path = folder / table.file
+        if not path.exists():
+            if table.name in REQUIRED_TABLES:
+                problems.append(f"{path}: missing (every bundle needs {table.file})")
+            continue
+        bundle.tables[table.name], bundle.lines[table.name] = _read_table(path, table, problems)
+    known = {name: set(_keys(TABLES_KEY[name], rows)) for name, rows in bundle.tables.items()}
+    for table in TABLES:
+        _check_references(bundle, table, known, problems)
+    _check_semantics(bundle, problems)
+    if problems:
+        raise InputError(problems)
+    return bundle
+
+
+TABLES_KEY = {t.name: t.key for t in TABLES}
+
+
+def _keys(key: tuple[str, ...], rows: list[Row]) -> list[Any]:
+    return [row[key[0]] if len(key) == 1 else tuple(row[k] for k in key) for row in rows]
+
+
+def _read_table(path: Path, table: Table, problems: list[str]) -> tuple[list[Row], list[int]]:
+    rows: list[Row] = []
+    lines: list[int] = []
+    if path.stat().st_size > MAX_FILE_BYTES:
+        problems.append(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB, refused")
+        return rows, lines
+    seen: dict[Any, int] = {}
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                problems.append(f"{path}: empty file, expected header {','.join(table.header)}")
+                return rows, lines
+            if header != table.header:
+                problems.append(f"{path}: row 1: {_header_problem(header, table.header)}")
+                return rows, lines
+            for line, values in enumerate(reader, start=2):
+                if not values:
+                    continue
+                where = f"{path.name} row {line}"
+                if len(values) != len(header):
+                    problems.append(f"{where}: {len(values)} fields, expected {len(header)}")
+                    continue
+                row = _typed_row(where, table.columns, values, problems)
+                if row is None:
+                    continue
+                key = _keys(table.key, [row])[0]
+                if key in seen:
+                    problems.append(
+                        f"{where} field {'+'.join(table.key)}: duplicate key {key!r} "
+                        f"(first at row {seen[key]})"
+                    )
+                    continue
+                seen[key] = line
+                rows.append(row)
+                lines.append(line)
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except csv.Error as exc:
+        problems.append(f"{path}: malformed CSV: {exc}")
+    return rows, lines
+
+
+def _header_problem(found: list[str], expected: list[str]) -> str:
+    unknown = [c for c in found if c not in expected]
+    missing = [c for c in expected if c not in found]
+    parts = []
+    if unknown:
+        parts.append(f"unknown column(s) {', '.join(unknown)}")
+    if missing:
+        parts.append(f"missing column(s) {', '.join(missing)}")
+    if not parts:
+        parts.append("columns out of order")
+    return "; ".join(parts) + f" (expected {','.join(expected)})"
+
+
+def _typed_row(
+    where: str, columns: tuple[Column, ...], values: list[str], problems: list[str]
+) -> Row | None:
+    row: Row = {}
+    ok = True
+    for column, raw in zip(columns, values, strict=True):
+        try:
+            row[column.name] = _convert(column, raw.strip())
+        except ValueError as exc:
+            problems.append(f"{where} field {column.name}: {exc}")
+            ok = False
+    return row if ok else None
+
+
+def _convert(column: Column, raw: str) -> Any:
+    if _CONTROL.search(raw):
+        raise ValueError("control characters are not allowed")
+    if raw == "":
+        if column.required:
+            raise ValueError("required, but empty")
+        return [] if column.kind == "list" else None
+    if column.choices and raw not in column.choices:
+        raise ValueError(f"{raw!r} is not one of {', '.join(column.choices)}")
+    return _CONVERTERS[column.kind](raw)
+
+
+def _to_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a whole number") from None
+    if value < 0:
+        raise ValueError(f"{value} is negative")
+    return value
+
+
+def _to_float(raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a number") from None
+
+
+def _to_id(raw: str) -> str:
+    if not _ID.match(raw):
+        raise ValueError(f"{raw!r} is not a valid id (letters, digits, . _ : -; at most 128)")
+    return raw
+
+
+def _to_pseudonym(raw: str) -> str:
+    if not _PSEUDONYM.match(raw):
+        raise ValueError(
+            "patient ids must be pseudonyms (64 lowercase hex characters, an HMAC-SHA256), "
+            "never a name or national number"
+        )
+    return raw
+
+
+def _to_date(raw: str) -> str:
+    try:
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _to_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(LIST_SEPARATOR) if item.strip()]
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "id": _to_id,
+    "int": _to_int,
+    "float": _to_float,
+    "list": _to_list,
+    "date": _to_date,
+    "pseudonym": _to_pseudonym,
+}
+
+
+def _check_references(
+    bundle: Bundle, table: Table, known: dict[str, set[Any]], problems: list[str]
+) -> None:
+    for column in table.columns:
+        if column.ref is None:
+            continue
+        targets = known.get(column.ref, set())
+        for index, row in enumerate(bundle.tables.get(table.name, [])):
+            value = row[column.name]
+            for item in value if isinstance(value, list) else [value]:
+                if item is not None and item not in targets:
+                    problems.append(
+                        f"{bundle.where(table.name, index)} field {column.name}: "
+                        f"unknown {column.ref} reference {item!r}"
+                    )
+
+
+def _check_semantics(bundle: Bundle, problems: list[str]) -> None:
+    for index, service in enumerate(bundle.tables.get("services", [])):
+        if service["available"] > service["capacity"]:
+            problems.append(
+                f"{bundle.where('services', index)} field available: {service['available']} is "
+                f"more than capacity {service['capacity']}"
+            )
+    for index, collab in enumerate(bundle.tables.get("collaborations", [])):
+        if collab["source"] == collab["target"]:
+            problems.append(
+                f"{bundle.where('collaborations', index)} field target: an actor cannot "
+                "collaborate with itself"
+            )
+    _check_acyclic(bundle.tables.get("zones", []), "id", "part_of", "zones.csv", problems)
+    _check_acyclic(
+        bundle.tables.get("service_types", []), "code", "broader", "service_types.csv", problems
+    )
+    _check_double_counted_needs(bundle, problems)
+
+
+def _check_acyclic(rows: list[Row], key: str, parent: str, file: str, problems: list[str]) -> None:
+    parents = {row[key]: row[parent] for row in rows if row[parent]}
+    for start in parents:
+        seen, node = {start}, parents.get(start)
+        while node is not None:
+            if node in seen:
+                problems.append(f"{file} field {parent}: {start!r} is part of a cycle")
+                break
+            seen.add(node)
+            node = parents.get(node)
+
+
+def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
+    """A zone with a need recorded on itself and on one of its parts would count people twice."""
+    parents = {z["id"]: z["part_of"] for z in bundle.tables.get("zones", [])}
+    recorded: dict[str, set[str]] = defaultdict(set)
+    for row in bundle.tables.get("zone_needs", []):
+        recorded[row["need"]].add(row["zone"])
+    for need, zones in sorted(recorded.items()):
+        for zone in sorted(zones):
+            ancestor, seen = parents.get(zone), {zone}
+            while ancestor is not None and ancestor not in seen:
+                if ancestor in zones:
+                    problems.append(
+                        f"zone_needs.csv field zone: need {need!r} is recorded on {ancestor!r} "
+                        f"and on its part {zone!r}; record it on the finest zones only"
+                    )
+                seen.add(ancestor)
+                ancestor = parents.get(ancestor)
+
+
+# Query per step, and how a step's rows come from the bundle's tables, in dependency order.
+def _write_plan(bundle: Bundle) -> list[tuple[str, list[Row]]]:
+    t = bundle.tables
+    get = lambda name: t.get(name, [])  # noqa: E731
+    return [
+        ("merge_zones", [_pick(z, "id", "name", "level", "population", "lat", "lon")
+                         for z in get("zones")]),
+        ("merge_zone_parts", [{"id": z["id"], "part_of": z["part_of"]}
+                              for z in get("zones") if z["part_of"]]),
+        ("merge_service_types", [_pick(s, "code", "name", "category")
+                                 for s in get("service_types")]),
+        ("merge_service_type_broader", [{"code": s["code"], "broader": s["broader"]}
+                                        for s in get("service_types") if s["broader"]]),
+        ("merge_need_types", [_pick(n, "code", "name", "domain") for n in get("need_types")]),
+        ("merge_need_met_by", [{"need": n["code"], "type": code}
+                               for n in get("need_types") for code in n["met_by"]]),
+        ("merge_actors", get("actors")),
+        ("merge_networks", get("networks")),
+        ("merge_memberships", get("memberships")),
+        ("merge_collaborations", get("collaborations")),
+        ("merge_services", [{k: v for k, v in s.items() if k != "covers"}
+                            for s in get("services")]),
+        ("merge_service_coverage", [{"service": s["id"], "zone": zone}
+                                    for s in get("services") for zone in s["covers"]]),
+        ("merge_zone_needs", get("zone_needs")),
+        ("merge_patients", get("patients")),
+        ("merge_patient_needs", get("patient_needs")),
+    ]  # fmt: skip
+
+
+def _pick(row: Row, *names: str) -> Row:
+    return {name: row[name] for name in names}
+
+
+def planned_rows(bundle: Bundle) -> int:
+    """How many rows writing the bundle sends (for progress bars)."""
+    return sum(len(rows) for _, rows in _write_plan(bundle))
+
+
+def write_bundle(
+    store: Store, bundle: Bundle, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Upsert a checked bundle in batches, then compact the database; return rows per query."""
+    written = {name: store.upsert(name, rows, progress=progress) for name, rows in
+               _write_plan(bundle) if rows}  # fmt: skip
+    store.compact()
+    return written

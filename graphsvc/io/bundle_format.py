@@ -1,0 +1,100 @@
+"""The native bundle format: a folder of CSV files, one per kind of record (seeds/README.md).
+
+Each table lists its columns with a type; `|` separates list items. This module only
+describes the format; reading and checking it is in bundle.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphsvc.model import ACTOR_KINDS, ACTOR_LINES, NEED_DOMAINS, SERVICE_STATUSES, ZONE_LEVELS
+
+LIST_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its type, whether it may be empty, and what it refers to."""
+
+    name: str
+    kind: str = "str"  # str, id, int, float, list, date, pseudonym
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # table whose key this column (or each list item) refers to
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file of a bundle: its columns and which columns form its unique key."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, kind: str = "str", **kw: object) -> Column:
+    return Column(name, kind, **kw)  # type: ignore[arg-type]
+
+
+TABLES: tuple[Table, ...] = (
+    Table("zones", (
+        _c("id", "id"), _c("name"), _c("level", choices=ZONE_LEVELS),
+        _c("population", "int", required=False), _c("lat", "float", required=False),
+        _c("lon", "float", required=False), _c("part_of", "id", required=False, ref="zones"),
+    ), key=("id",)),
+    Table("service_types", (
+        _c("code", "id"), _c("name"), _c("category", required=False),
+        _c("broader", "id", required=False, ref="service_types"),
+    ), key=("code",)),
+    Table("need_types", (
+        _c("code", "id"), _c("name"), _c("domain", choices=NEED_DOMAINS),
+        _c("met_by", "list", required=False, ref="service_types"),
+    ), key=("code",)),
+    Table("actors", (
+        _c("id", "id"), _c("name"), _c("kind", choices=ACTOR_KINDS),
+        _c("line", choices=ACTOR_LINES), _c("discipline", required=False),
+        _c("languages", "list", required=False), _c("lat", "float", required=False),
+        _c("lon", "float", required=False), _c("zone", "id", ref="zones"),
+    ), key=("id",)),
+    Table("networks", (_c("id", "id"), _c("name"), _c("kind", required=False)), key=("id",)),
+    Table("memberships", (
+        _c("actor", "id", ref="actors"), _c("network", "id", ref="networks"),
+        _c("role", required=False),
+    ), key=("actor", "network")),
+    Table("collaborations", (
+        _c("source", "id", ref="actors"), _c("target", "id", ref="actors"),
+        _c("kind", required=False), _c("since", "int", required=False),
+    ), key=("source", "target")),
+    Table("services", (
+        _c("id", "id"), _c("actor", "id", ref="actors"), _c("type", "id", ref="service_types"),
+        _c("name"), _c("capacity", "int"), _c("available", "int"),
+        _c("languages", "list", required=False), _c("eligibility", "list", required=False),
+        _c("status", choices=SERVICE_STATUSES),
+        _c("covers", "list", required=False, ref="zones"),
+    ), key=("id",)),
+    Table("zone_needs", (
+        _c("zone", "id", ref="zones"), _c("need", "id", ref="need_types"),
+        _c("people", "int"), _c("year", "int", required=False), _c("source", required=False),
+    ), key=("zone", "need")),
+    Table("patients", (
+        _c("id", "pseudonym"), _c("zone", "id", ref="zones"),
+        _c("languages", "list", required=False), _c("eligibility", "list", required=False),
+        _c("case_manager", "id", ref="actors"),
+    ), key=("id",)),
+    Table("patient_needs", (
+        _c("patient", "pseudonym", ref="patients"), _c("need", "id", ref="need_types"),
+        _c("since", "date", required=False),
+    ), key=("patient", "need")),
+)  # fmt: skip
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+REQUIRED_TABLES = ("zones",)

@@ -1,0 +1,48 @@
+"""The fixed graph model of DESIGN §3: labels, their key properties and relationship types.
+
+Labels and relationship types in queries come only from here or from the query files,
+never from user input.
+"""
+
+NODE_KEYS: dict[str, str] = {
+    "Zone": "id",
+    "Actor": "id",
+    "ServiceType": "code",
+    "Service": "id",
+    "NeedType": "code",
+    "Network": "id",
+    "Patient": "id",
+    "Referral": "id",
+}
+
+RELATIONSHIP_TYPES: tuple[str, ...] = (
+    "PART_OF",
+    "LOCATED_IN",
+    "PROVIDES",
+    "OF_TYPE",
+    "COVERS",
+    "BROADER",
+    "MET_BY",
+    "HAS_NEED",
+    "COLLABORATES_WITH",
+    "MEMBER_OF",
+    "LIVES_IN",
+    "CASE_MANAGER_OF",
+    "FOR",
+    "TO",
+    "BY",
+)
+
+ZONE_LEVELS = (
+    "country",
+    "region",
+    "primary_care_zone",
+    "pilot_zone",
+    "municipality",
+    "vicinity_network",
+    "statistical_sector",
+)
+ACTOR_KINDS = ("organisation", "professional", "team")
+ACTOR_LINES = ("first", "second", "social", "community", "coordination")
+NEED_DOMAINS = ("medical", "mental", "social", "functional")
+SERVICE_STATUSES = ("active", "paused", "closed")

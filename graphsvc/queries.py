@@ -1,0 +1,134 @@
+"""The catalog of named Cypher queries: `cypher/<name>.cypher`, loaded once at start-up.
+
+A file starts with `//` comment lines (what it returns); the rest is one Cypher statement.
+Values come in only as `$parameters`. The verb at the start of the name says whether the
+query may write: `get_`, `find_`, `list_`, `count_` read; `merge_`, `delete_`, `set_` write.
+A backend may override a query with `cypher/<backend>/<name>.cypher`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphsvc.errors import QueryCatalogError
+
+CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+READ_VERBS = ("get_", "find_", "list_", "count_")
+WRITE_VERBS = ("merge_", "delete_", "set_", "create_")
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_WRITE_CLAUSE = re.compile(r"\b(MERGE|CREATE|SET|DELETE|REMOVE|DETACH)\b", re.IGNORECASE)
+_STRING_OR_COMMENT = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One named query: its text, its header comment, its parameters and whether it writes."""
+
+    name: str
+    text: str
+    doc: str
+    params: frozenset[str]
+    writes: bool
+    path: Path
+
+
+def parse_query(name: str, source: str, path: Path) -> Query:
+    """Parse one query file's text; raise QueryCatalogError naming the file when malformed."""
+    if name.startswith(READ_VERBS):
+        writes = False
+    elif name.startswith(WRITE_VERBS):
+        writes = True
+    else:
+        verbs = ", ".join(READ_VERBS + WRITE_VERBS)
+        raise QueryCatalogError(f"{path}: query name must start with one of {verbs}")
+    doc_lines = []
+    for line in source.splitlines():
+        if not line.startswith("//"):
+            break
+        doc_lines.append(line[2:].strip())
+    body = _STRING_OR_COMMENT.sub(" ", source)
+    if not body.strip():
+        raise QueryCatalogError(f"{path}: the file holds no Cypher statement")
+    if not doc_lines:
+        raise QueryCatalogError(f"{path}: missing header comment saying what the query returns")
+    if not writes and _WRITE_CLAUSE.search(body):
+        raise QueryCatalogError(f"{path}: a read query ({name}) must not write")
+    if ";" in body.strip().rstrip(";"):
+        raise QueryCatalogError(f"{path}: one statement per file")
+    return Query(
+        name=name,
+        text=source.strip().rstrip(";"),
+        doc=" ".join(doc_lines),
+        params=frozenset(_PARAM.findall(body)),
+        writes=writes,
+        path=path,
+    )
+
+
+class QueryCatalog(Mapping[str, Query]):
+    """Named queries for one backend, with that backend's overrides applied."""
+
+    def __init__(self, queries: dict[str, Query]) -> None:
+        self._queries = queries
+
+    @classmethod
+    def load(cls, backend: str, directory: Path = CYPHER_DIR) -> QueryCatalog:
+        """Read every query file once; a missing or unreadable file fails here, not later."""
+        if not directory.is_dir():
+            raise QueryCatalogError(f"{directory}: Cypher query folder not found")
+        files = {p.stem: p for p in directory.glob("*.cypher") if not p.stem.startswith("setup")}
+        override_dir = directory / backend
+        if override_dir.is_dir():
+            for path in override_dir.glob("*.cypher"):
+                if path.stem.startswith("setup"):
+                    continue
+                if path.stem not in files:
+                    raise QueryCatalogError(f"{path}: overrides no query in {directory}")
+                files[path.stem] = path
+        queries = {name: parse_query(name, _read(path), path) for name, path in files.items()}
+        return cls(queries)
+
+    def __getitem__(self, name: str) -> Query:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise QueryCatalogError(f"unknown query {name!r}: no cypher/{name}.cypher") from None
+
+    def __iter__(self):
+        return iter(sorted(self._queries))
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+    def check_params(self, name: str, params: Mapping[str, object]) -> Query:
+        """Return the query after checking the parameters match its `$names` exactly."""
+        query = self[name]
+        given = set(params)
+        missing = sorted(query.params - given)
+        unused = sorted(given - query.params)
+        if missing or unused:
+            parts = []
+            if missing:
+                parts.append(f"missing ${', $'.join(missing)}")
+            if unused:
+                parts.append(f"undeclared ${', $'.join(unused)}")
+            raise QueryCatalogError(f"query {name}: {'; '.join(parts)}")
+        return query
+
+
+def load_statements(path: Path) -> list[str]:
+    """Read a multi-statement setup file: statements end with `;`, `//` lines are comments."""
+    text = "\n".join(
+        line for line in _read(path).splitlines() if not line.lstrip().startswith("//")
+    )
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryCatalogError(f"{path}: cannot read query file ({exc})") from exc

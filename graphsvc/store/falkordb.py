@@ -1,0 +1,121 @@
+"""FalkorDB store: named queries through the `falkordb` client (embedded or a server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from falkordb import FalkorDB
+from falkordb.query_result import QueryResult
+
+from graphsvc.errors import DatabaseUnavailable
+from graphsvc.model import NODE_KEYS
+from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
+from graphsvc.store.base import BaseStore, Row
+from graphsvc.store.values import rows_to_plain
+
+_ALREADY = ("already indexed", "already exists")
+
+
+class FalkorStore(BaseStore):
+    """Runs read queries with GRAPH.RO_QUERY and writes with GRAPH.QUERY on one graph."""
+
+    backend = "falkordb"
+
+    def __init__(
+        self,
+        db: FalkorDB,
+        graph: str,
+        catalog: QueryCatalog,
+        batch_size: int = 5000,
+        where: str = "",
+        on_close: Any = None,
+    ) -> None:
+        super().__init__(catalog, batch_size)
+        self._db = db
+        self._graph = db.select_graph(graph)
+        self._where = where
+        self._on_close = on_close
+
+    @property
+    def connection(self) -> redis.Redis:
+        """The underlying redis connection (for administrative commands)."""
+        return self._db.connection
+
+    def _command(self, query: Query, params: dict[str, Any]) -> list[Any]:
+        verb = "GRAPH.QUERY" if query.writes else "GRAPH.RO_QUERY"
+        text = self._graph._build_params_header(params) + query.text
+        return [verb, self._graph.name, text, "--compact"]
+
+    def _execute(self, query: Query, params: dict[str, Any]) -> list[Row]:
+        try:
+            result = QueryResult(
+                self._graph, self.connection.execute_command(*self._command(query, params))
+            )
+        except redis.ConnectionError as exc:
+            raise DatabaseUnavailable(f"database unavailable at {self._where}: {exc}") from exc
+        return _rows(result, query.name)
+
+    def _execute_many(self, queries: list[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:
+        # MULTI/EXEC: no other client's command runs in between and the append-only file
+        # holds all of them or none; queries are validated before, so none should fail.
+        pipe = self.connection.pipeline(transaction=True)
+        for query, params in queries:
+            pipe.execute_command(*self._command(query, params))
+        try:
+            responses = pipe.execute()
+        except redis.ConnectionError as exc:
+            raise DatabaseUnavailable(f"database unavailable at {self._where}: {exc}") from exc
+        return [
+            _rows(QueryResult(self._graph, response), query.name)
+            for (query, _), response in zip(queries, responses, strict=True)
+        ]
+
+    def setup(self) -> None:
+        for statement in load_statements(CYPHER_DIR / "setup.falkordb.cypher"):
+            self._ignore_existing(self._graph.query, statement)
+        for label, key in NODE_KEYS.items():
+            self._ignore_existing(
+                self.connection.execute_command,
+                "GRAPH.CONSTRAINT",
+                "CREATE",
+                self._graph.name,
+                "UNIQUE",
+                "NODE",
+                label,
+                "PROPERTIES",
+                1,
+                key,
+            )
+
+    @staticmethod
+    def _ignore_existing(call: Any, *args: Any) -> None:
+        try:
+            call(*args)
+        except redis.ResponseError as exc:
+            if not any(text in str(exc) for text in _ALREADY):
+                raise
+
+    def ping(self) -> None:
+        try:
+            self.connection.execute_command("GRAPH.LIST")
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise DatabaseUnavailable(f"database unavailable at {self._where}: {exc}") from exc
+
+    def compact(self) -> None:
+        """Rewrite the append-only file so the next start loads a compact base, not replays."""
+        from graphsvc.store.embedded import rewrite_append_only_file
+
+        rewrite_append_only_file(self.connection)
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        finally:
+            if self._on_close:
+                self._on_close()
+
+
+def _rows(result: QueryResult, name: str) -> list[Row]:
+    columns = [column[1] for column in result.header]
+    return rows_to_plain(columns, result.result_set, name)

@@ -1,0 +1,76 @@
+"""The named-query catalog: every file loads, parameters are checked, bad files fail at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphsvc.errors import QueryCatalogError
+from graphsvc.queries import CYPHER_DIR, QueryCatalog
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.cypher").write_text(text)
+
+
+@pytest.mark.parametrize("backend", ["falkordb", "neo4j"])
+def test_every_query_file_loads_with_a_header_and_a_verb(backend: str) -> None:
+    catalog = QueryCatalog.load(backend)
+    assert len(catalog) == len([p for p in CYPHER_DIR.glob("*.cypher") if "setup" not in p.name])
+    for name in catalog:
+        query = catalog[name]
+        assert query.doc, name
+        assert query.writes == name.startswith(("merge_", "delete_", "set_", "create_"))
+
+
+def test_parameters_must_match_exactly() -> None:
+    catalog = QueryCatalog.load("falkordb")
+    catalog.check_params("get_zones", {"ids": []})
+    with pytest.raises(QueryCatalogError, match=r"get_zones: missing \$ids"):
+        catalog.check_params("get_zones", {})
+    with pytest.raises(QueryCatalogError, match=r"undeclared \$extra"):
+        catalog.check_params("get_zones", {"ids": [], "extra": 1})
+    with pytest.raises(QueryCatalogError, match="unknown query 'nope'"):
+        catalog.check_params("nope", {})
+
+
+def test_parameters_in_strings_and_comments_do_not_count(tmp_path: Path) -> None:
+    write(tmp_path, "get_x", "// uses $documented only in this comment\nRETURN '$notparam' AS x, $real AS y")
+    assert QueryCatalog.load("falkordb", tmp_path)["get_x"].params == {"real"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("fetch_x", "// doc\nRETURN 1 AS x", "must start with one of"),
+        ("get_x", "RETURN 1 AS x", "missing header comment"),
+        ("get_x", "// doc\nMATCH (n) SET n.x = 1 RETURN n.x AS x", "must not write"),
+        ("get_x", "// doc\nRETURN 1 AS x; RETURN 2 AS y", "one statement per file"),
+        ("get_x", "// only a comment\n", "no Cypher statement"),
+    ],
+)
+def test_malformed_files_fail_at_load(tmp_path: Path, name: str, text: str, message: str) -> None:
+    write(tmp_path, name, text)
+    with pytest.raises(QueryCatalogError, match=message) as error:
+        QueryCatalog.load("falkordb", tmp_path)
+    assert str(tmp_path) in str(error.value)
+
+
+def test_overrides_replace_by_name_and_must_override_something(tmp_path: Path) -> None:
+    write(tmp_path, "get_x", "// generic\nRETURN 1 AS x")
+    write(tmp_path / "neo4j", "get_x", "// neo4j\nRETURN 2 AS x")
+    assert QueryCatalog.load("neo4j", tmp_path)["get_x"].doc == "neo4j"
+    assert QueryCatalog.load("falkordb", tmp_path)["get_x"].doc == "generic"
+    write(tmp_path / "neo4j", "get_orphan", "// nothing to override\nRETURN 1 AS x")
+    with pytest.raises(QueryCatalogError, match="overrides no query"):
+        QueryCatalog.load("neo4j", tmp_path)
+
+
+def test_missing_folder_and_unreadable_file_fail_at_load(tmp_path: Path) -> None:
+    with pytest.raises(QueryCatalogError, match="folder not found"):
+        QueryCatalog.load("falkordb", tmp_path / "absent")
+    (tmp_path / "get_x.cypher").write_bytes(b"// doc\n\xff\xfe RETURN 1")
+    with pytest.raises(QueryCatalogError, match="cannot read query file"):
+        QueryCatalog.load("falkordb", tmp_path)
