@@ -35,18 +35,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, settings) or 0
     except InputError as exc:
         for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-            err.print(f"  {problem}", markup=False, highlight=False)
+            say(f"  {problem}")
         hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
         if hidden > 0:
-            err.print(f"  ... and {hidden} more", markup=False)
-        err.print(f"graphsvc: error: {len(exc.problems)} problem(s); nothing was written",
-                  markup=False, highlight=False)  # fmt: skip
+            say(f"  ... and {hidden} more")
+        say(f"graphsvc: error: {len(exc.problems)} problem(s); nothing was written")
         return 1
     except GraphsvcError as exc:
-        err.print(f"graphsvc: error: {exc}", markup=False, highlight=False)
+        say(f"graphsvc: error: {exc}")
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def say(message: str) -> None:
+    """One unwrapped line on stderr (messages must stay greppable, whatever the width)."""
+    print(message, file=sys.stderr, flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,8 +110,10 @@ def load_into(store: Store, seed: str) -> None:
     with _progress(planned_rows(bundle), f"loading {seed}") as advance:
         written = write_bundle(store, bundle, advance)
     seconds = time.monotonic() - started
-    err.print(f"loaded {seed}: {bundle.count():,} records, {sum(written.values()):,} rows "
-              f"written in {seconds:.1f} s", markup=False, highlight=False)  # fmt: skip
+    say(
+        f"loaded {seed}: {bundle.count():,} records, {sum(written.values()):,} rows written "
+        f"in {seconds:.1f} s"
+    )
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,12 +164,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
         if not args.no_demo and not counts(store):
-            err.print(f"empty database: loading the {settings.demo_seed} demo seed")
+            say(f"empty database: loading the {settings.demo_seed} demo seed")
             load_into(store, settings.demo_seed)
         app = create_app(settings, store)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        out.print(f"graphsvc serving GraphQL at http://{host}:{settings.port}/graphql "
-                  f"(database {describe_url(settings.db)})", markup=False)  # fmt: skip
+        print(f"graphsvc serving GraphQL at http://{host}:{settings.port}/graphql "
+              f"(database {describe_url(settings.db)})", flush=True)  # fmt: skip
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
         store.close()

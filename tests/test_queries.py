@@ -37,7 +37,11 @@ def test_parameters_must_match_exactly() -> None:
 
 
 def test_parameters_in_strings_and_comments_do_not_count(tmp_path: Path) -> None:
-    write(tmp_path, "get_x", "// uses $documented only in this comment\nRETURN '$notparam' AS x, $real AS y")
+    write(
+        tmp_path,
+        "get_x",
+        "// uses $documented only in this comment\nRETURN '$notparam' AS x, $real AS y",
+    )
     assert QueryCatalog.load("falkordb", tmp_path)["get_x"].params == {"real"}
 
 

@@ -66,7 +66,7 @@ def test_parameters_are_checked_before_the_database_is_called(store: Store) -> N
 
 
 def test_values_are_data_never_code(store: Store) -> None:
-    evil = "x'}) DETACH DELETE n //\\ \"quoted\" ünïcode 🏥"
+    evil = 'x\'}) DETACH DELETE n //\\ "quoted" ünïcode 🏥'
     store.upsert("merge_zones", [{**ZONES[0], "name": evil}])
     assert store.run("get_zones", ids=["be"])[0]["name"] == evil
 

@@ -32,6 +32,8 @@ class Bundle:
     source: Path
     tables: dict[str, list[Row]] = field(default_factory=dict)
     lines: dict[str, list[int]] = field(default_factory=dict)  # file line of each row
+    # keys of rows with a bad field: already reported, so references to them are not
+    broken_keys: dict[str, set[Any]] = field(default_factory=dict)
 
     def where(self, table: str, index: int) -> str:
         """'file row N' for the index-th row of a table."""
@@ -55,8 +57,13 @@ def read_bundle(folder: Path) -> Bundle:
             if table.name in REQUIRED_TABLES:
                 problems.append(f"{path}: missing (every bundle needs {table.file})")
             continue
-        bundle.tables[table.name], bundle.lines[table.name] = _read_table(path, table, problems)
-    known = {name: set(_keys(TABLES_KEY[name], rows)) for name, rows in bundle.tables.items()}
+        broken = bundle.broken_keys.setdefault(table.name, set())
+        rows, lines = _read_table(path, table, problems, broken)
+        bundle.tables[table.name], bundle.lines[table.name] = rows, lines
+    known = {
+        name: set(_keys(TABLES_KEY[name], rows)) | bundle.broken_keys[name]
+        for name, rows in bundle.tables.items()
+    }
     for table in TABLES:
         _check_references(bundle, table, known, problems)
     _check_semantics(bundle, problems)
@@ -72,7 +79,9 @@ def _keys(key: tuple[str, ...], rows: list[Row]) -> list[Any]:
     return [row[key[0]] if len(key) == 1 else tuple(row[k] for k in key) for row in rows]
 
 
-def _read_table(path: Path, table: Table, problems: list[str]) -> tuple[list[Row], list[int]]:
+def _read_table(
+    path: Path, table: Table, problems: list[str], broken: set[Any]
+) -> tuple[list[Row], list[int]]:
     rows: list[Row] = []
     lines: list[int] = []
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -98,6 +107,8 @@ def _read_table(path: Path, table: Table, problems: list[str]) -> tuple[list[Row
                     continue
                 row = _typed_row(where, table.columns, values, problems)
                 if row is None:
+                    raw = dict(zip(header, (v.strip() for v in values), strict=True))
+                    broken.add(_keys(table.key, [raw])[0])
                     continue
                 key = _keys(table.key, [row])[0]
                 if key in seen:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graphsvc.errors import InputError
+from graphsvc.errors import NotFound
 from graphsvc.io.bundle import Bundle, read_bundle, write_bundle
 from graphsvc.store import Store
 
@@ -27,7 +27,7 @@ def resolve_seed(name_or_path: str) -> Path:
     if "/" not in name_or_path and (SEEDS_DIR / name_or_path).is_dir():
         return SEEDS_DIR / name_or_path
     names = ", ".join(available_seeds()) or "none"
-    raise InputError([f"unknown seed {name_or_path!r}: not a folder and not one of: {names}"])
+    raise NotFound(f"unknown seed {name_or_path!r}: not a folder and not one of: {names}")
 
 
 def load_seed(

@@ -189,7 +189,8 @@ class EmbeddedServer:
                 except redis.BusyLoadingError:
                     pass  # still replaying its append-only file
                 except (redis.ConnectionError, FileNotFoundError):
-                    if pid is not None and not _alive(pid):
+                    # a child of ours is checked with poll() above; another process's by pid
+                    if self.process is None and pid is not None and not _alive(pid):
                         raise DatabaseUnavailable(
                             f"embedded FalkorDB (pid {pid}) died: {self._failure_reason()}"
                         ) from None
