@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 LINT_DEPS := tools/cypherlint/node_modules/.installed
 
-.PHONY: install run test lint format seeds schema clean
+.PHONY: install run test lint format seeds schema bench clean
 
 install: $(INSTALLED) $(LINT_DEPS)
 
@@ -46,3 +46,6 @@ schema: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .ruff_cache
+
+bench: $(INSTALLED)
+	$(PY) -m bench.bench_load
