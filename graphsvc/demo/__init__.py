@@ -1,0 +1,1 @@
+"""Deterministic demo seeds (Zorgzaam Leuven, Résinam Namur): `python -m graphsvc.demo.generate`."""
