@@ -47,7 +47,7 @@ def test_malformed_bundle_names_file_row_field_and_writes_nothing(tmp_path: Path
     zones.write_text(zones.read_text().replace("North,vicinity_network,600", "North,x,600"))
     result = graphsvc("load", str(bundle), env={"GRAPHSVC_DB": f"embedded:{tmp_path}/db"})
     assert "zones.csv row 3 field level: 'x' is not one of" in result.stderr
-    assert one_line_error(result) == "graphsvc: error: 1 problem(s); nothing was written"
+    assert one_line_error(result) == "graphsvc: error: 1 problem(s); nothing was changed"
 
 
 def test_load_and_status(tmp_path: Path) -> None:

@@ -191,3 +191,14 @@ def test_long_data_paths_get_a_short_socket(tmp_path: Path) -> None:
     socket = socket_path_for(deep)
     assert len(str(socket)) < 100
     assert socket == socket_path_for(deep)  # a second process finds the same one
+
+
+def test_an_external_falkordb_is_reached_by_url(embedded: EmbeddedServer) -> None:
+    store = open_store(Settings(db=f"unix://{embedded.socket_path}", graph="external_url"))
+    try:
+        store.upsert("merge_zones", [{**ZONE, "id": "ext"}])
+        assert store.run("get_zones", ids=["ext"])[0]["id"] == "ext"
+        store.run("delete_everything")
+    finally:
+        store.close()
+    assert embedded.pid is not None and alive(embedded.pid)  # closing did not stop it

@@ -1,4 +1,4 @@
-"""The `graphsvc` command: serve, load, db status, schema."""
+"""Data and service commands: serve, load, db status, schema."""
 
 from __future__ import annotations
 
@@ -6,59 +6,18 @@ import argparse
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from graphsvc import __version__
-from graphsvc.config import Settings, get_settings
-from graphsvc.errors import GraphsvcError, InputError
+from graphsvc.cli.common import out, progress, say
+from graphsvc.config import Settings
+from graphsvc.errors import GraphsvcError
 from graphsvc.store import Store, describe_url, open_store
 
-out = Console()
-err = Console(stderr=True)
-MAX_PROBLEMS_SHOWN = 50
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return 2
-    try:
-        settings = get_settings().with_overrides(db=args.db)
-        return args.run(args, settings) or 0
-    except InputError as exc:
-        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-            say(f"  {problem}")
-        hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
-        if hidden > 0:
-            say(f"  ... and {hidden} more")
-        say(f"graphsvc: error: {len(exc.problems)} problem(s); nothing was written")
-        return 1
-    except GraphsvcError as exc:
-        say(f"graphsvc: error: {exc}")
-        return 1
-    except KeyboardInterrupt:
-        return 130
-
-
-def say(message: str) -> None:
-    """One unwrapped line on stderr (messages must stay greppable, whatever the width)."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="graphsvc", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"graphsvc {__version__}")
-    parser.add_argument("--db", help="database URL (default: GRAPHSVC_DB or embedded:./data)")
-    sub = parser.add_subparsers(title="commands")
-
+def register(sub: Any) -> None:
+    """Add this area's subcommands."""
     serve = sub.add_parser("serve", help="serve GraphQL (loads the demo into an empty database)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
@@ -76,28 +35,6 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)
-    return parser
-
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar for long work; quiet when output is not a terminal."""
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-        console=err, transient=True, disable=not err.is_terminal,
-    ) as bar:  # fmt: skip
-        task = bar.add_task(label, total=total, rate="")
-        started = time.monotonic()
-        done = 0
-
-        def advance(n: int) -> None:
-            nonlocal done
-            done += n
-            rate = done / max(time.monotonic() - started, 1e-6)
-            bar.update(task, advance=n, rate=f"{rate:,.0f} rows/s")
-
-        yield advance
 
 
 def load_into(store: Store, seed: str) -> None:
@@ -107,7 +44,7 @@ def load_into(store: Store, seed: str) -> None:
 
     started = time.monotonic()
     bundle = read_bundle(resolve_seed(seed))
-    with _progress(planned_rows(bundle), f"loading {seed}") as advance:
+    with progress(planned_rows(bundle), f"loading {seed}") as advance:
         written = write_bundle(store, bundle, advance)
     seconds = time.monotonic() - started
     say(
@@ -184,7 +121,3 @@ def _check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise GraphsvcError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-
-
-if __name__ == "__main__":
-    sys.exit(main())

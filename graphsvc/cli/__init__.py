@@ -1,0 +1,51 @@
+"""The `graphsvc` command. Each area registers its subcommands from its own module."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from graphsvc import __version__
+from graphsvc.cli import data
+from graphsvc.cli.common import say
+from graphsvc.config import get_settings
+from graphsvc.errors import GraphsvcError, InputError
+
+MAX_PROBLEMS_SHOWN = 50
+AREAS = (data,)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = get_settings().with_overrides(db=args.db)
+        return args.run(args, settings) or 0
+    except InputError as exc:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+            say(f"  {problem}")
+        hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
+        if hidden > 0:
+            say(f"  ... and {hidden} more")
+        say(f"graphsvc: error: {len(exc.problems)} problem(s); nothing was changed")
+        return 1
+    except GraphsvcError as exc:
+        say(f"graphsvc: error: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every area's subcommands."""
+    parser = argparse.ArgumentParser(prog="graphsvc", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"graphsvc {__version__}")
+    parser.add_argument("--db", help="database URL (default: GRAPHSVC_DB or embedded:./data)")
+    sub = parser.add_subparsers(title="commands")
+    for area in AREAS:
+        area.register(sub)
+    return parser

@@ -1,0 +1,7 @@
+"""`python -m graphsvc.cli`."""
+
+import sys
+
+from graphsvc.cli import main
+
+sys.exit(main())
