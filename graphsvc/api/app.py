@@ -14,6 +14,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from graphsvc.api.context import Context, call
+from graphsvc.api.exports import export_routes
 from graphsvc.api.schema import build_schema
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import DatabaseUnavailable
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
+            *export_routes(lambda: state["store"]),
         ],
         lifespan=lifespan,
     )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from graphsvc.core import directory
-from graphsvc.core.directory import Actor, Service, ServiceType, Zone
+from graphsvc.core.directory import Actor, NeedType, Service, ServiceType, Zone
 from graphsvc.store import Store
 
 T = TypeVar("T")
@@ -31,6 +31,7 @@ class Context:
     actors: DataLoader[str, Actor | None] = field(init=False)
     actor_services: DataLoader[str, list[Service]] = field(init=False)
     service_types: DataLoader[str, ServiceType | None] = field(init=False)
+    need_types: DataLoader[str, NeedType | None] = field(init=False)
 
     def __post_init__(self) -> None:
         store = self.store
@@ -55,8 +56,13 @@ class Context:
             found = {t.code: t for t in await call(directory.list_service_types, store)}
             return [found.get(c) for c in codes]
 
+        async def need_types(codes: list[str]) -> list[NeedType | None]:
+            found = {n.code: n for n in await call(directory.list_need_types, store)}
+            return [found.get(c) for c in codes]
+
         self.zones = DataLoader(zones)
         self.zone_parts = DataLoader(parts)
         self.actors = DataLoader(actors)
         self.actor_services = DataLoader(services)
         self.service_types = DataLoader(service_types)
+        self.need_types = DataLoader(need_types)

@@ -7,25 +7,27 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from graphsvc.api.directory import DirectoryQuery
+from graphsvc.api.planner import PlannerQuery
+from graphsvc.api.validation import NameArgumentsInErrors
 from graphsvc.errors import GraphsvcError
 
 
 @strawberry.type
-class Query(DirectoryQuery):
+class Query(DirectoryQuery, PlannerQuery):
     """Root query: the union of every area's fields."""
 
 
 def _is_internal(error: GraphQLError) -> bool:
     """Hide everything but graphsvc's own user-facing errors and GraphQL validation errors."""
     original = error.original_error
-    return original is not None and not isinstance(original, GraphsvcError)
+    return original is not None and not isinstance(original, GraphsvcError | GraphQLError)
 
 
 def build_schema(mask_internal_errors: bool = True) -> strawberry.Schema:
     """The schema; internal errors are masked unless asked otherwise (local debugging)."""
-    extensions = (
-        [lambda: MaskErrors(should_mask_error=_is_internal)] if mask_internal_errors else []
-    )
+    extensions: list = [NameArgumentsInErrors]
+    if mask_internal_errors:
+        extensions.append(lambda: MaskErrors(should_mask_error=_is_internal))
     return strawberry.Schema(query=Query, extensions=extensions)
 
 

@@ -6,13 +6,13 @@ import argparse
 from collections.abc import Sequence
 
 from graphsvc import __version__
-from graphsvc.cli import data
+from graphsvc.cli import data, planner
 from graphsvc.cli.common import say
 from graphsvc.config import get_settings
 from graphsvc.errors import GraphsvcError, InputError
 
 MAX_PROBLEMS_SHOWN = 50
-AREAS = (data,)
+AREAS = (data, planner)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

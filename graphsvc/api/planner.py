@@ -1,0 +1,289 @@
+"""Planner queries: service gaps, overlaps, a zone report and what-if scenarios."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from graphsvc.api.context import call
+from graphsvc.api.types import Actor, Ctx, NeedType, ServiceType, Zone
+from graphsvc.core import gaps, overlaps, report, whatif
+from graphsvc.core.coverage import Band, Thresholds
+
+
+@strawberry.enum(description="How coverage is computed.")
+class CoverageMethod(Enum):
+    CATCHMENT = "catchment"
+    E2SFCA = "e2sfca"
+
+
+@strawberry.enum(description="Coverage status of a need in a zone.")
+class GapStatus(Enum):
+    MISSING = "MISSING"
+    UNDER = "UNDER"
+    COVERED = "COVERED"
+    OVER = "OVER"
+
+
+@strawberry.enum(description="How a what-if scenario changes a row.")
+class GapChange(Enum):
+    APPEARS = "APPEARS"
+    CLOSES = "CLOSES"
+    WORSE = "WORSE"
+    BETTER = "BETTER"
+
+
+@strawberry.input(description="A distance band of the E2SFCA method.")
+class BandInput:
+    upper_km: float
+    weight: float
+
+
+@strawberry.input(description="A hypothetical service for a what-if scenario.")
+class NewServiceInput:
+    type_code: strawberry.ID
+    capacity: int
+    covers_zone_ids: list[strawberry.ID]
+    name: str = "new service"
+
+
+async def _zone(info: Ctx, zone_id: str) -> Zone | None:
+    found = await info.context.zones.load(zone_id)
+    return Zone.from_domain(found) if found else None
+
+
+@strawberry.type(description="What one service adds to a gap row.")
+class Contribution:
+    service_id: strawberry.ID
+    name: str
+    actor_id: strawberry.ID
+    capacity: int
+    weight: float = strawberry.field(description="Catchment or distance-band weight.")
+    places: float = strawberry.field(description="Places allotted to this row's demand.")
+
+    @strawberry.field(description="The providing actor.")
+    async def provider(self, info: Ctx) -> Actor | None:
+        found = await info.context.actors.load(str(self.actor_id))
+        return Actor.from_domain(found) if found else None
+
+
+@strawberry.type(description="Ratio and status of one part of a rolled-up zone.")
+class PartRatio:
+    zone_id: strawberry.ID
+    ratio: float
+    status: GapStatus
+
+
+@strawberry.type(description="Coverage of one need in one zone.")
+class GapRow:
+    zone_id: strawberry.ID
+    need_code: strawberry.ID
+    demand: int = strawberry.field(description="People in need.")
+    supply: float = strawberry.field(description="Places reaching them.")
+    ratio: float = strawberry.field(description="Places per person in need (A).")
+    status: GapStatus
+    provider_count: int = strawberry.field(description="Distinct actors contributing.")
+    rollup: bool = strawberry.field(description="True for a zone summed over its parts.")
+    services: list[Contribution]
+    worst_parts: list[PartRatio]
+
+    @classmethod
+    def from_domain(cls, row: gaps.GapRow) -> GapRow:
+        return cls(
+            zone_id=strawberry.ID(row.zone), need_code=strawberry.ID(row.need), demand=row.demand,
+            supply=row.supply, ratio=row.ratio, status=GapStatus(row.status),
+            provider_count=row.providers, rollup=row.rollup,
+            services=[Contribution(service_id=strawberry.ID(c.service), name=c.name,
+                                   actor_id=strawberry.ID(c.actor), capacity=c.capacity,
+                                   weight=c.weight, places=c.places) for c in row.contributions],
+            worst_parts=[PartRatio(zone_id=strawberry.ID(z), ratio=r, status=GapStatus(s))
+                         for z, r, s in row.worst_parts],
+        )  # fmt: skip
+
+    @strawberry.field
+    async def zone(self, info: Ctx) -> Zone | None:
+        return await _zone(info, str(self.zone_id))
+
+    @strawberry.field
+    async def need(self, info: Ctx) -> NeedType | None:
+        found = await info.context.need_types.load(str(self.need_code))
+        return NeedType.from_domain(found) if found else None
+
+
+@strawberry.type(description="Several actors offering one service type in one zone.")
+class OverlapRow:
+    zone_id: strawberry.ID
+    service_type_code: strawberry.ID
+    provider_ids: list[strawberry.ID]
+    service_ids: list[strawberry.ID]
+    provider_count: int
+    capacity: int = strawberry.field(description="Combined capacity of the services.")
+    demand: int = strawberry.field(description="People in the needs this type meets.")
+    capacity_ratio: float | None
+    collaboration_share: float = strawberry.field(
+        description="Share of provider pairs that collaborate."
+    )
+    fragmented: bool = strawberry.field(description="Two or more providers, no collaboration.")
+
+    @classmethod
+    def from_domain(cls, row: overlaps.OverlapRow) -> OverlapRow:
+        return cls(
+            zone_id=strawberry.ID(row.zone), service_type_code=strawberry.ID(row.service_type),
+            provider_ids=[strawberry.ID(a) for a in row.providers],
+            service_ids=[strawberry.ID(s) for s in row.services],
+            provider_count=len(row.providers), capacity=row.capacity, demand=row.demand,
+            capacity_ratio=row.capacity_ratio, collaboration_share=row.collaboration_share,
+            fragmented=row.fragmented,
+        )  # fmt: skip
+
+    @strawberry.field
+    async def zone(self, info: Ctx) -> Zone | None:
+        return await _zone(info, str(self.zone_id))
+
+    @strawberry.field
+    async def service_type(self, info: Ctx) -> ServiceType | None:
+        found = await info.context.service_types.load(str(self.service_type_code))
+        return ServiceType.from_domain(found) if found else None
+
+    @strawberry.field
+    async def providers(self, info: Ctx) -> list[Actor]:
+        found = await info.context.actors.load_many([str(a) for a in self.provider_ids])
+        return [Actor.from_domain(a) for a in found if a is not None]
+
+
+@strawberry.type
+class StatusCount:
+    status: GapStatus
+    count: int
+
+
+@strawberry.type(description="A zone's planning summary.")
+class ZoneReport:
+    zone: Zone
+    population: int | None
+    needs: list[GapRow] = strawberry.field(description="Coverage of each need in the zone.")
+    worst_gaps: list[GapRow] = strawberry.field(description="MISSING and UNDER parts, worst first.")
+    fragmented_overlaps: list[OverlapRow]
+    status_counts: list[StatusCount] = strawberry.field(description="Over the zone's parts.")
+
+
+@strawberry.type(description="A (zone, need) whose coverage a scenario changes.")
+class WhatIfRow:
+    zone_id: strawberry.ID
+    need_code: strawberry.ID
+    demand: int
+    ratio_before: float
+    status_before: GapStatus
+    ratio_after: float
+    status_after: GapStatus
+    rollup: bool
+    change: GapChange
+
+    @strawberry.field
+    async def zone(self, info: Ctx) -> Zone | None:
+        return await _zone(info, str(self.zone_id))
+
+
+def gap_query(
+    zone_id: str,
+    need_codes: list[strawberry.ID] | None = None,
+    include_parts: bool = True,
+    method: CoverageMethod = CoverageMethod.CATCHMENT,
+    status: list[GapStatus] | None = None,
+    target: float = 1.0,
+    overlap_threshold: float = 1.5,
+    bands: list[BandInput] | None = None,
+) -> gaps.GapQuery:
+    """Checked domain arguments from GraphQL arguments."""
+    return gaps.GapQuery(
+        zone=zone_id,
+        needs=tuple(str(n) for n in need_codes) if need_codes is not None else None,
+        include_parts=include_parts,
+        method=method.value,
+        thresholds=Thresholds(target, overlap_threshold),
+        bands=tuple(Band(b.upper_km, b.weight) for b in bands) if bands else gaps.DEFAULT_BANDS,
+        statuses=tuple(s.value for s in status) if status is not None else None,
+    )
+
+
+TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
+OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
+
+
+@strawberry.type
+class PlannerQuery:
+    @strawberry.field(
+        description="Coverage of a zone's needs: a roll-up per need for the zone, then one row "
+        "per part (cell) when includeParts. CATCHMENT uses declared coverage; E2SFCA uses "
+        "distances between providers and zones with banded weights."
+    )
+    async def service_gaps(
+        self,
+        info: Ctx,
+        zone_id: strawberry.ID,
+        need_codes: list[strawberry.ID] | None = None,
+        include_parts: bool = True,
+        method: CoverageMethod = CoverageMethod.CATCHMENT,
+        status: list[GapStatus] | None = None,
+        target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
+        overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+        bands: list[BandInput] | None = None,
+    ) -> list[GapRow]:
+        query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
+                          overlap_threshold, bands)  # fmt: skip
+        rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
+        return [GapRow.from_domain(r) for r in rows]
+
+    @strawberry.field(description="Service types offered by several actors in a zone's parts.")
+    async def overlaps(
+        self,
+        info: Ctx,
+        zone_id: strawberry.ID,
+        service_type_codes: list[strawberry.ID] | None = None,
+        min_providers: int = 2,
+    ) -> list[OverlapRow]:
+        types = [str(t) for t in service_type_codes] if service_type_codes is not None else None
+        rows = await call(overlaps.zone_overlaps, info.context.store, str(zone_id), types,
+                          min_providers)  # fmt: skip
+        return [OverlapRow.from_domain(r) for r in rows]
+
+    @strawberry.field(description="Population, coverage per need, worst gaps, fragmentation.")
+    async def zone_report(self, info: Ctx, zone_id: strawberry.ID) -> ZoneReport:
+        found = await call(report.zone_report, info.context.store, str(zone_id))
+        return ZoneReport(
+            zone=Zone.from_domain(found.zone), population=found.zone.population,
+            needs=[GapRow.from_domain(r) for r in found.needs],
+            worst_gaps=[GapRow.from_domain(r) for r in found.worst_gaps],
+            fragmented_overlaps=[OverlapRow.from_domain(o) for o in found.fragmented],
+            status_counts=[StatusCount(status=GapStatus(s), count=n)
+                           for s, n in found.status_counts.items()],
+        )  # fmt: skip
+
+    @strawberry.field(
+        description="The rows of a zone whose coverage would change if actors or services were "
+        "removed or services added; nothing is written."
+    )
+    async def what_if(
+        self,
+        info: Ctx,
+        zone_id: strawberry.ID,
+        remove_actor_ids: list[strawberry.ID] | None = None,
+        remove_service_ids: list[strawberry.ID] | None = None,
+        add_services: list[NewServiceInput] | None = None,
+        target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
+        overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+    ) -> list[WhatIfRow]:
+        query = gap_query(str(zone_id), target=target, overlap_threshold=overlap_threshold)
+        added = [whatif.NewService(str(s.type_code), s.capacity,
+                                   tuple(str(z) for z in s.covers_zone_ids), name=s.name)
+                 for s in add_services or []]  # fmt: skip
+        rows = await call(whatif.what_if, info.context.store, str(zone_id),
+                          [str(a) for a in remove_actor_ids or []],
+                          [str(s) for s in remove_service_ids or []], added, query)  # fmt: skip
+        return [WhatIfRow(zone_id=strawberry.ID(r.zone), need_code=strawberry.ID(r.need),
+                          demand=r.demand, ratio_before=r.ratio_before,
+                          status_before=GapStatus(r.status_before), ratio_after=r.ratio_after,
+                          status_after=GapStatus(r.status_after), rollup=r.rollup,
+                          change=GapChange(r.change)) for r in rows]  # fmt: skip

@@ -1,0 +1,99 @@
+"""Planner commands: gaps and overlaps of a zone as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from graphsvc.cli.common import out
+from graphsvc.config import Settings
+from graphsvc.core.coverage import Thresholds
+from graphsvc.core.gaps import GapQuery, zone_gaps
+from graphsvc.core.overlaps import zone_overlaps
+from graphsvc.reports import GAP_COLUMNS, OVERLAP_COLUMNS, gap_records, overlap_records, to_csv
+from graphsvc.store import open_store
+
+FORMATS = ("table", "csv", "json")
+
+
+def _codes(raw: str | None) -> list[str] | None:
+    return [c.strip() for c in raw.split(",") if c.strip()] if raw else None
+
+
+def register(sub: Any) -> None:
+    """Add this area's subcommands."""
+    gaps = sub.add_parser("gaps", help="coverage of a zone's needs (MISSING, UNDER, OVER)")
+    gaps.add_argument("--zone", required=True, help="zone id, e.g. leuven")
+    gaps.add_argument("--method", choices=("catchment", "e2sfca"), default="catchment")
+    gaps.add_argument("--needs", help="comma-separated need codes (default: all)")
+    gaps.add_argument("--status", help="comma-separated statuses to show, e.g. MISSING,UNDER")
+    gaps.add_argument("--target", type=float, default=1.0, help="places per person (1.0)")
+    gaps.add_argument("--overlap", type=float, default=1.5, help="OVER threshold (1.5)")
+    gaps.add_argument("--no-parts", action="store_true", help="only the zone's own roll-up")
+    gaps.add_argument("--format", choices=FORMATS, default="table")
+    gaps.set_defaults(run=_gaps)
+
+    overlaps = sub.add_parser("overlaps", help="service types offered by several actors")
+    overlaps.add_argument("--zone", required=True, help="zone id, e.g. leuven")
+    overlaps.add_argument("--types", help="comma-separated service type codes (default: all)")
+    overlaps.add_argument("--min-providers", type=int, default=2)
+    overlaps.add_argument("--fragmented", action="store_true", help="only uncoordinated ones")
+    overlaps.add_argument("--format", choices=FORMATS, default="table")
+    overlaps.set_defaults(run=_overlaps)
+
+
+def _gaps(args: argparse.Namespace, settings: Settings) -> int:
+    statuses = tuple(s.upper() for s in _codes(args.status) or []) or None
+    query = GapQuery(
+        args.zone,
+        needs=tuple(n) if (n := _codes(args.needs)) else None,
+        include_parts=not args.no_parts,
+        method=args.method,
+        thresholds=Thresholds(args.target, args.overlap),
+        statuses=statuses,
+    )
+    store = open_store(settings)
+    try:
+        rows = zone_gaps(store, args.zone, query)
+    finally:
+        store.close()
+    _emit(args.format, GAP_COLUMNS, gap_records(rows), f"coverage of {args.zone}")
+    return 0
+
+
+def _overlaps(args: argparse.Namespace, settings: Settings) -> int:
+    store = open_store(settings)
+    try:
+        rows = zone_overlaps(store, args.zone, _codes(args.types), args.min_providers)
+    finally:
+        store.close()
+    if args.fragmented:
+        rows = [r for r in rows if r.fragmented]
+    _emit(args.format, OVERLAP_COLUMNS, overlap_records(rows), f"overlaps in {args.zone}")
+    return 0
+
+
+def _emit(fmt: str, columns: Sequence[str], records: list[dict[str, Any]], title: str) -> None:
+    if fmt == "csv":
+        sys.stdout.write(to_csv(columns, records))
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    else:
+        columns = [c for c in columns if c not in _LISTS]  # lists do not fit a terminal
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column, justify="right" if column in _NUMERIC else "left",
+                             no_wrap=column in ("zone", "need", "service_type"))  # fmt: skip
+        for record in records:
+            table.add_row(*("" if record[c] is None else str(record[c]) for c in columns))
+        out.print(table)
+
+
+_LISTS = {"service_ids", "provider_ids"}
+_NUMERIC = {"demand", "supply", "ratio", "providers", "provider_count", "capacity",
+            "capacity_ratio", "collaboration_share"}  # fmt: skip

@@ -1,0 +1,120 @@
+"""Floating catchment arithmetic (DESIGN §4), vectorised with numpy; no database here.
+
+Two-step floating catchment area (2SFCA): each provider j gets a ratio
+`R_j = S_j / Σ_k P_k·W_jk` (supply over the weighted demand it reaches), and each demand
+cell i gets its accessibility `A_i = Σ_j R_j·W_ji` (places per person in need).
+With declared coverage W is 1 inside a service's catchment and 0 outside; with distances,
+W is the enhanced-2SFCA band weight (Luo & Qi 2009) of the distance.
+Invariant: Σ_i P_i·A_i = Σ_j S_j whenever every provider reaches some demand.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from graphsvc.errors import InputError
+
+EARTH_RADIUS_KM = 6371.0088
+MISSING, UNDER, COVERED, OVER = "MISSING", "UNDER", "COVERED", "OVER"
+
+
+@dataclass(frozen=True)
+class Band:
+    """Distances up to `upper` (and above the previous band's upper) get `weight`."""
+
+    upper: float
+    weight: float
+
+
+DEFAULT_BANDS: tuple[Band, ...] = (Band(10.0, 1.0), Band(20.0, 0.68), Band(30.0, 0.22))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Status thresholds: below `target` is UNDER; above `overlap` with 2+ actors is OVER."""
+
+    target: float = 1.0
+    overlap: float = 1.5
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name, value in (("target", self.target), ("overlapThreshold", self.overlap)):
+            if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+                problems.append(f"argument {name}: {value!r} must be a positive number")
+        if not problems and self.overlap < self.target:
+            problems.append(
+                f"argument overlapThreshold: {self.overlap} must not be below target {self.target}"
+            )
+        if problems:
+            raise InputError(problems)
+
+
+def check_bands(bands: Sequence[Band]) -> tuple[Band, ...]:
+    """Bands with increasing upper limits and weights in [0, 1]; InputError otherwise."""
+    problems = []
+    if not bands:
+        problems.append("argument bands: at least one band is needed")
+    previous = 0.0
+    for index, band in enumerate(bands):
+        if not math.isfinite(band.upper) or band.upper <= previous:
+            problems.append(
+                f"argument bands[{index}].upper: {band.upper} must be greater than {previous} "
+                "(upper limits must increase)"
+            )
+        if not math.isfinite(band.weight) or not 0 <= band.weight <= 1:
+            problems.append(f"argument bands[{index}].weight: {band.weight} must be in [0, 1]")
+        if math.isfinite(band.upper):
+            previous = max(previous, band.upper)
+    if problems:
+        raise InputError(problems)
+    return tuple(bands)
+
+
+def band_weights(distances: np.ndarray, bands: Sequence[Band]) -> np.ndarray:
+    """Weight of each distance: the first band whose upper limit it does not exceed, else 0."""
+    weights = np.zeros_like(distances, dtype=float)
+    lower = -np.inf
+    for band in bands:
+        inside = (distances > lower) & (distances <= band.upper)
+        weights[inside] = band.weight
+        lower = band.upper
+    return weights
+
+
+def haversine_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distances in km between every point 1 (rows) and point 2 (columns)."""
+    p1, p2 = np.radians(lat1)[:, None], np.radians(lat2)[None, :]
+    dlat = p2 - p1
+    dlon = np.radians(lon2)[None, :] - np.radians(lon1)[:, None]
+    h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def floating_catchment(
+    supply: np.ndarray, demand: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(R, A) for a providers-by-cells weight matrix: R per provider, A per cell.
+
+    A provider that reaches no demand gets R = 0 (nobody to serve), so it adds nothing.
+    """
+    reached = weights @ demand
+    ratio = np.divide(supply, reached, out=np.zeros_like(supply, dtype=float), where=reached > 0)
+    access = weights.T @ ratio
+    return ratio, access
+
+
+def status_of(ratio: float, providers: int, thresholds: Thresholds) -> str:
+    """MISSING, UNDER, COVERED or OVER for one accessibility value."""
+    if ratio <= 0:
+        return MISSING
+    if ratio < thresholds.target:
+        return UNDER
+    if ratio > thresholds.overlap and providers >= 2:
+        return OVER
+    return COVERED
