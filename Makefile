@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-LINT_DEPS := tools/cypherlint/node_modules/.installed
+NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed
 
 .PHONY: install run test lint format seeds schema bench clean
 
-install: $(INSTALLED) $(LINT_DEPS)
+install: $(INSTALLED) $(NODE_DEPS)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,11 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Neo4j's own Cypher parser (npm) checks every query Neo4j would run, offline.
-$(LINT_DEPS): tools/cypherlint/package.json tools/cypherlint/package-lock.json
+# Node tools for the tests: Neo4j's own Cypher parser (every query Neo4j would run is checked
+# offline) and graphql-http's GraphQL-over-HTTP audits.
+tools/%/node_modules/.installed: tools/%/package.json tools/%/package-lock.json
 	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
-	cd tools/cypherlint && npm ci --no-audit --no-fund --loglevel=error
+	cd tools/$* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: $(INSTALLED)

@@ -7,11 +7,14 @@ contract tests against a Neo4j 5 server as well.
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from graphsvc.api.app import create_app
@@ -95,6 +98,24 @@ def client(demo_store: Store) -> Iterator[TestClient]:
     """The real HTTP app (ASGI, in-process) over the demo data, in local mode."""
     with TestClient(create_app(Settings(), demo_store)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def live_url(demo_store: Store) -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port over the demo data; its /graphql URL."""
+    config = uvicorn.Config(create_app(Settings(), demo_store), host="127.0.0.1", port=0,
+                            log_level="warning", lifespan="on")  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    thread.join(10)
 
 
 def gql(client: TestClient, query: str, **variables: object) -> dict:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
-from graphsvc.api.context import Context, call
+from graphsvc.api.context import call
 from graphsvc.api.exports import export_routes
+from graphsvc.api.http import GraphQLApp
 from graphsvc.api.schema import build_schema
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import DatabaseUnavailable
@@ -29,17 +28,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-class GraphQLApp(GraphQL):
-    """Strawberry's ASGI app with graphsvc's per-request context."""
-
-    def __init__(self, store_getter: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._store_getter = store_getter
-
-    async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
-        return Context(store=self._store_getter())
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:

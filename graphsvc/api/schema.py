@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -23,12 +25,21 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphsvcError | GraphQLError)
 
 
+class GraphsvcSchema(strawberry.Schema):
+    """Logs only internal errors: a user's bad query or unknown id is not a server problem."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        internal = [error for error in errors if _is_internal(error)]
+        if internal:
+            super().process_errors(internal, execution_context)
+
+
 def build_schema(mask_internal_errors: bool = True) -> strawberry.Schema:
     """The schema; internal errors are masked unless asked otherwise (local debugging)."""
     extensions: list = [NameArgumentsInErrors]
     if mask_internal_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_internal))
-    return strawberry.Schema(query=Query, extensions=extensions)
+    return GraphsvcSchema(query=Query, extensions=extensions)
 
 
 schema = build_schema()
