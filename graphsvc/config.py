@@ -24,6 +24,7 @@ class Settings:
     db_password: str | None = None
     falkordb_bin: str | None = None
     start_timeout_s: float = 60.0
+    db_timeout_s: float = 120.0
     demo_seed: str = "leuven"
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -70,6 +71,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         db_password=env.get("GRAPHSVC_DB_PASSWORD") or None,
         falkordb_bin=env.get("GRAPHSVC_FALKORDB_BIN") or None,
         start_timeout_s=_float(env, "GRAPHSVC_START_TIMEOUT", 60.0),
+        db_timeout_s=_float(env, "GRAPHSVC_DB_TIMEOUT", 120.0),
         demo_seed=env.get("GRAPHSVC_DEMO_SEED") or "leuven",
     )
 

@@ -74,15 +74,23 @@ def _open_falkordb(settings: Settings) -> Store:
             timeout_s=settings.start_timeout_s,
         )
         socket = server.ensure_running()
-        db = FalkorDB(unix_socket_path=str(socket))
+        db = FalkorDB(unix_socket_path=str(socket), socket_timeout=settings.db_timeout_s)
         return FalkorStore(
-            db, settings.graph, catalog, settings.batch_size, where=url, on_close=server.stop
+            db,
+            settings.graph,
+            catalog,
+            settings.batch_size,
+            where=url,
+            on_close=server.stop,
+            recover=server.ensure_running,
         )
     kwargs = {}
     if settings.db_password and "@" not in url:
         kwargs = {"username": settings.db_user, "password": settings.db_password}
     try:
-        db = FalkorDB.from_url(url, socket_connect_timeout=5, **kwargs)
+        db = FalkorDB.from_url(
+            url, socket_connect_timeout=5, socket_timeout=settings.db_timeout_s, **kwargs
+        )
     except ValueError as exc:
         raise ConfigError(f"GRAPHSVC_DB={describe_url(url)!r}: {exc}") from exc
     except Exception as exc:  # the client connects eagerly and raises redis errors

@@ -91,6 +91,8 @@ class EmbeddedServer:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseUnavailable(f"cannot create data folder {self.data_dir}: {exc}") from exc
+        if self.process is not None and self.process.poll() is not None:
+            self.process = None  # our server died (reaped now); start another below
         with self._lock():
             pid = _read_pid(self.pid_path)
             if pid is not None and self._is_our_server(pid):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -15,6 +16,7 @@ from graphsvc.store.base import BaseStore, Row
 from graphsvc.store.values import rows_to_plain
 
 _ALREADY = ("already indexed", "already exists")
+_LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 class FalkorStore(BaseStore):
@@ -29,13 +31,15 @@ class FalkorStore(BaseStore):
         catalog: QueryCatalog,
         batch_size: int = 5000,
         where: str = "",
-        on_close: Any = None,
+        on_close: Callable[[], None] | None = None,
+        recover: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(catalog, batch_size)
         self._db = db
         self._graph = db.select_graph(graph)
         self._where = where
         self._on_close = on_close
+        self._recover = recover  # embedded: restart the server if it died
 
     @property
     def connection(self) -> redis.Redis:
@@ -48,13 +52,26 @@ class FalkorStore(BaseStore):
         return [verb, self._graph.name, text, "--compact"]
 
     def _execute(self, query: Query, params: dict[str, Any]) -> list[Row]:
+        command = self._command(query, params)
         try:
-            result = QueryResult(
-                self._graph, self.connection.execute_command(*self._command(query, params))
-            )
-        except redis.ConnectionError as exc:
-            raise DatabaseUnavailable(f"database unavailable at {self._where}: {exc}") from exc
-        return _rows(result, query.name)
+            response = self.connection.execute_command(*command)
+        except _LOST as exc:
+            self._recover_or_raise(exc)
+            if query.writes:  # it may or may not have been applied: let the caller decide
+                raise self._unavailable(exc) from exc
+            try:
+                response = self.connection.execute_command(*command)
+            except _LOST as again:
+                raise self._unavailable(again) from again
+        return _rows(QueryResult(self._graph, response), query.name)
+
+    def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
+        return DatabaseUnavailable(f"database unavailable at {self._where}: {exc}")
+
+    def _recover_or_raise(self, exc: BaseException) -> None:
+        if self._recover is None:
+            raise self._unavailable(exc) from exc
+        self._recover()
 
     def _execute_many(self, queries: list[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:
         # MULTI/EXEC: no other client's command runs in between and the append-only file
@@ -64,8 +81,10 @@ class FalkorStore(BaseStore):
             pipe.execute_command(*self._command(query, params))
         try:
             responses = pipe.execute()
-        except redis.ConnectionError as exc:
-            raise DatabaseUnavailable(f"database unavailable at {self._where}: {exc}") from exc
+        except _LOST as exc:
+            if self._recover is not None:
+                self._recover()  # for the next call; this transaction is not acknowledged
+            raise self._unavailable(exc) from exc
         return [
             _rows(QueryResult(self._graph, response), query.name)
             for (query, _), response in zip(queries, responses, strict=True)
@@ -99,8 +118,8 @@ class FalkorStore(BaseStore):
     def ping(self) -> None:
         try:
             self.connection.execute_command("GRAPH.LIST")
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-            raise DatabaseUnavailable(f"database unavailable at {self._where}: {exc}") from exc
+        except _LOST as exc:
+            raise self._unavailable(exc) from exc
 
     def compact(self) -> None:
         """Rewrite the append-only file so the next start loads a compact base, not replays."""
