@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
     status = db_sub.add_parser("status", help="where the database is and what it holds")
     status.set_defaults(run=_db_status)
 
+    digest = db_sub.add_parser("digest", help="sha256 of a canonical dump of the graph")
+    digest.set_defaults(run=_db_digest)
+
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)
 
@@ -80,6 +83,17 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
     for name, count in sorted(found.items()):
         table.add_row(name, f"{count:,}")
     out.print(table)
+    return 0
+
+
+def _db_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.core.digest import graph_digest
+
+    store = open_store(settings)
+    try:
+        print(graph_digest(store))
+    finally:
+        store.close()
     return 0
 
 

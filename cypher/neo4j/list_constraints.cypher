@@ -1,0 +1,5 @@
+// Uniqueness constraints of the graph: `label`, `properties` (list), `status`.
+SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties
+WHERE type = 'UNIQUENESS'
+RETURN labelsOrTypes[0] AS label, properties, 'OPERATIONAL' AS status
+ORDER BY label
