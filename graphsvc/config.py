@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from graphsvc.errors import ConfigError
@@ -26,6 +26,8 @@ class Settings:
     start_timeout_s: float = 60.0
     db_timeout_s: float = 120.0
     demo_seed: str = "leuven"
+    # secret for patient pseudonyms (HMAC-SHA256); kept out of repr so it is never logged
+    pseudonym_key: str | None = field(default=None, repr=False)
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-None fields replaced (used for CLI flags)."""
@@ -65,7 +67,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         db=env.get("GRAPHSVC_DB") or DEFAULT_DB,
         graph=env.get("GRAPHSVC_GRAPH") or "graphsvc",
         host=env.get("GRAPHSVC_HOST") or "127.0.0.1",
-        port=_int(env, "GRAPHSVC_PORT", 8000, minimum=0),
+        port=_int(env, "GRAPHSVC_PORT", 8000, minimum=1),
         batch_size=_int(env, "GRAPHSVC_BATCH_SIZE", 5000),
         db_user=env.get("GRAPHSVC_DB_USER") or None,
         db_password=env.get("GRAPHSVC_DB_PASSWORD") or None,
@@ -73,6 +75,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         start_timeout_s=_float(env, "GRAPHSVC_START_TIMEOUT", 60.0),
         db_timeout_s=_float(env, "GRAPHSVC_DB_TIMEOUT", 120.0),
         demo_seed=env.get("GRAPHSVC_DEMO_SEED") or "leuven",
+        pseudonym_key=env.get("GRAPHSVC_PSEUDONYM_KEY") or None,
     )
 
 

@@ -13,6 +13,10 @@ class DatabaseUnavailable(GraphsvcError):
     """The database cannot be started or reached."""
 
 
+class QueryFailed(GraphsvcError):
+    """The database refused or failed a query (its reason, never its parameters)."""
+
+
 class QueryCatalogError(GraphsvcError):
     """A named Cypher query file is missing, unreadable or malformed."""
 

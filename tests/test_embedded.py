@@ -202,3 +202,32 @@ def test_an_external_falkordb_is_reached_by_url(embedded: EmbeddedServer) -> Non
     finally:
         store.close()
     assert embedded.pid is not None and alive(embedded.pid)  # closing did not stop it
+
+
+def test_a_running_server_is_found_even_without_its_pid_file(data_dir: Path) -> None:
+    first = EmbeddedServer(data_dir)
+    first.ensure_running()
+    try:
+        (data_dir / "falkordb.pid").unlink()
+        second = EmbeddedServer(data_dir)
+        second.ensure_running()
+        assert not second.started_here  # the owner lock, not the pid file, says who runs
+        servers = subprocess.run(["pgrep", "-f", str(data_dir / "falkordb.sock")],
+                                 capture_output=True, text=True).stdout.split()  # fmt: skip
+        assert servers == [str(first.pid)]
+    finally:
+        first.stop()
+
+
+def test_a_server_started_from_a_worker_thread_outlives_the_thread(data_dir: Path) -> None:
+    import threading
+
+    server = EmbeddedServer(data_dir)
+    worker = threading.Thread(target=server.ensure_running)
+    worker.start()
+    worker.join()
+    try:
+        time.sleep(0.3)  # a parent-death signal tied to the worker thread would fire by now
+        assert server.pid is not None and alive(server.pid)
+    finally:
+        server.stop()

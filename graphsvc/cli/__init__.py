@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 from collections.abc import Sequence
 
 from graphsvc import __version__
-from graphsvc.cli import data, planner
+from graphsvc.cli import casemanager, data, planner
 from graphsvc.cli.common import say
 from graphsvc.config import get_settings
 from graphsvc.errors import GraphsvcError, InputError
 
 MAX_PROBLEMS_SHOWN = 50
-AREAS = (data, planner)
+AREAS = (data, planner, casemanager)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,6 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)  # its failures reach us as errors
     try:
         settings = get_settings().with_overrides(db=args.db)
         return args.run(args, settings) or 0
@@ -38,6 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: still one line, with a way to see more
+        if os.environ.get("GRAPHSVC_DEBUG"):
+            raise
+        say(
+            f"graphsvc: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
+            "(set GRAPHSVC_DEBUG=1 for a traceback)"
+        )
+        return 70
 
 
 def build_parser() -> argparse.ArgumentParser:

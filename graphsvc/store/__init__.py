@@ -6,19 +6,12 @@ from graphsvc.config import Settings
 from graphsvc.errors import ConfigError, DatabaseUnavailable
 from graphsvc.queries import QueryCatalog
 from graphsvc.store.base import Row, Store
+from graphsvc.store.urls import describe_url
 
 __all__ = ["Row", "Store", "describe_url", "open_store"]
 
 _SCHEMES = ("embedded:", "redis://", "rediss://", "unix://", "bolt://", "neo4j://", "neo4j+s://",
             "neo4j+ssc://", "bolt+s://", "bolt+ssc://")  # fmt: skip
-
-
-def describe_url(url: str) -> str:
-    """The URL without its password, safe to print."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url
 
 
 def open_store(settings: Settings, setup: bool = True) -> Store:
@@ -83,6 +76,7 @@ def _open_falkordb(settings: Settings) -> Store:
             where=url,
             on_close=server.stop,
             recover=server.ensure_running,
+            embedded=True,
         )
     kwargs = {}
     if settings.db_password and "@" not in url:

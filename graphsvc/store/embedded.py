@@ -14,12 +14,14 @@ import ctypes
 import fcntl
 import hashlib
 import os
+import queue
 import signal
 import subprocess
-import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO, TypeVar
 
 import redis
 
@@ -29,6 +31,8 @@ SOCKET_NAME = "falkordb.sock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
 LOCK_NAME = "falkordb.lock"
+OWNER_NAME = "falkordb.owner"
+T = TypeVar("T")
 _MAX_SOCKET_PATH = 100  # unix socket paths are limited to 107 bytes on Linux
 _PR_SET_PDEATHSIG = 1
 
@@ -60,11 +64,17 @@ def socket_path_for(data_dir: Path) -> Path:
     if len(str(path)) <= _MAX_SOCKET_PATH:
         return path
     digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"graphsvc-{digest}.sock"
+    return Path("/tmp") / f"graphsvc-{digest}.sock"  # not TMPDIR: every process must agree
 
 
 class EmbeddedServer:
-    """Start, find, wait for and stop the embedded FalkorDB of one data folder."""
+    """Start, find, wait for and stop the embedded FalkorDB of one data folder.
+
+    The running server holds an exclusive lock on `falkordb.owner` for as long as it lives
+    (the locked descriptor is inherited by redis-server), so "is a server running on this
+    folder?" is a lock test that cannot be fooled by stale pid or socket files, and two
+    servers never share the folder's files. `falkordb.lock` serialises start decisions.
+    """
 
     def __init__(
         self, data_dir: str | Path, bin_dir: str | None = None, timeout_s: float = 60.0
@@ -75,6 +85,7 @@ class EmbeddedServer:
         self.socket_path = socket_path_for(self.data_dir)
         self.pid_path = self.data_dir / PID_NAME
         self.log_path = self.data_dir / LOG_NAME
+        self.owner_path = self.data_dir / OWNER_NAME
         self.process: subprocess.Popen[bytes] | None = None
         self.started_here = False
 
@@ -94,32 +105,41 @@ class EmbeddedServer:
         if self.process is not None and self.process.poll() is not None:
             self.process = None  # our server died (reaped now); start another below
         with self._lock():
-            pid = _read_pid(self.pid_path)
-            if pid is not None and self._is_our_server(pid):
-                self._wait_ready(pid)
-                return self.socket_path
-            self._remove_stale()
-            self._start()
-        self._wait_ready(self.process.pid if self.process else None)
+            if not self.server_alive():
+                self._remove_stale()
+                self._start()
+        self._wait_ready()
         return self.socket_path
+
+    def server_alive(self) -> bool:
+        """True while some redis-server holds this folder's owner lock."""
+        fd = os.open(self.owner_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # also releases the lock if we got it
+        return False
 
     def stop(self, timeout_s: float = 15.0) -> None:
         """Stop the server if this process started it (clean shutdown, then SIGKILL)."""
         process, self.process = self.process, None
         if process is None:
             return
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # redis fsyncs the append-only file and exits
-            try:
-                process.wait(timeout_s)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        with contextlib.suppress(FileNotFoundError):
+        with self._lock():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)  # redis fsyncs its log, removes its socket
+                try:
+                    process.wait(timeout_s)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
             if _read_pid(self.pid_path) == process.pid:
                 self.pid_path.unlink()
-        with contextlib.suppress(FileNotFoundError):
-            self.socket_path.unlink()
+            if not self.server_alive():  # nobody else can have started one: we hold the lock
+                with contextlib.suppress(FileNotFoundError):
+                    self.socket_path.unlink()
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -129,14 +149,6 @@ class EmbeddedServer:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _is_our_server(self, pid: int) -> bool:
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            return False
-        # redis rewrites its process title, so look for the socket anywhere in it
-        return b"redis-server" in cmdline and str(self.socket_path).encode() in cmdline
 
     def _remove_stale(self) -> None:
         for path in (self.pid_path, self.socket_path):
@@ -159,23 +171,20 @@ class EmbeddedServer:
             "--logfile", str(self.log_path),
             "--loadmodule", str(module),
         ]  # fmt: skip
+        owner = os.open(self.owner_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
             with self.log_path.open("ab") as log:  # early failures go to stderr, not the log
-                self.process = subprocess.Popen(
-                    args,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    process_group=0,  # Ctrl-C reaches graphsvc, which then stops the server
-                    preexec_fn=_die_with_parent,
-                )
+                self.process = _launch(args, log, owner)
         except OSError as exc:
             raise DatabaseUnavailable(f"cannot start embedded FalkorDB {server}: {exc}") from exc
+        finally:
+            os.close(owner)  # the child keeps the lock through its inherited descriptor
         self.started_here = True
         self.pid_path.write_text(f"{self.process.pid}\n")
         atexit.register(self.stop)
 
-    def _wait_ready(self, pid: int | None) -> None:
+    def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.timeout_s
         client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
         try:
@@ -191,10 +200,11 @@ class EmbeddedServer:
                 except redis.BusyLoadingError:
                     pass  # still replaying its append-only file
                 except (redis.ConnectionError, FileNotFoundError):
-                    # a child of ours is checked with poll() above; another process's by pid
-                    if self.process is None and pid is not None and not _alive(pid):
+                    # a child of ours is checked with poll() above; another's by its lock
+                    if self.process is None and not self.server_alive():
                         raise DatabaseUnavailable(
-                            f"embedded FalkorDB (pid {pid}) died: {self._failure_reason()}"
+                            f"embedded FalkorDB of {self.data_dir} stopped while starting: "
+                            f"{self._failure_reason()}"
                         ) from None
                 if time.monotonic() > deadline:
                     raise DatabaseUnavailable(
@@ -236,21 +246,65 @@ def _read_pid(path: Path) -> int | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    status = Path(f"/proc/{pid}/status")
-    with contextlib.suppress(OSError):
-        if "\nState:\tZ" in status.read_text():
-            return False  # a zombie waiting to be reaped is dead
-    return True
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up before any fork
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when graphsvc dies, even by kill -9, so no orphan remains."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+def _launch(args: list[str], log: IO[bytes], owner_fd: int) -> subprocess.Popen[bytes]:
+    """Popen from one long-lived thread: the parent-death signal follows the thread that
+    forked, and a short-lived worker thread ending would take the database with it."""
+    return _Launcher.instance().run(
+        lambda: subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            pass_fds=(owner_fd,),
+            process_group=0,  # Ctrl-C reaches graphsvc, which then stops the server
+            preexec_fn=_die_with_parent(os.getpid()),
+        )
+    )
+
+
+class _Launcher:
+    """A daemon thread that lives as long as the process and starts children for it."""
+
+    _instance: _Launcher | None = None
+    _guard = threading.Lock()
+
+    def __init__(self) -> None:
+        self._requests: queue.Queue = queue.Queue()
+        threading.Thread(target=self._serve, name="graphsvc-db-launcher", daemon=True).start()
+
+    @classmethod
+    def instance(cls) -> _Launcher:
+        with cls._guard:
+            if cls._instance is None:
+                cls._instance = cls()
+            return cls._instance
+
+    def _serve(self) -> None:
+        while True:
+            action, answer = self._requests.get()
+            try:
+                answer.put((action(), None))
+            except BaseException as exc:  # handed back to the caller
+                answer.put((None, exc))
+
+    def run(self, action: Callable[[], T]) -> T:
+        answer: queue.Queue = queue.Queue(maxsize=1)
+        self._requests.put((action, answer))
+        result, error = answer.get()
+        if error is not None:
+            raise error
+        return result
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """In the child: SIGTERM when graphsvc dies, even by kill -9, so no orphan remains."""
+
+    def preexec() -> None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec

@@ -9,11 +9,11 @@ import redis
 from falkordb import FalkorDB
 from falkordb.query_result import QueryResult
 
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, QueryFailed
 from graphsvc.model import NODE_KEYS
 from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
 from graphsvc.store.base import BaseStore, Row
-from graphsvc.store.values import rows_to_plain
+from graphsvc.store.values import one_line, rows_to_plain
 
 _ALREADY = ("already indexed", "already exists")
 _LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
@@ -33,6 +33,7 @@ class FalkorStore(BaseStore):
         where: str = "",
         on_close: Callable[[], None] | None = None,
         recover: Callable[[], object] | None = None,
+        embedded: bool = False,
     ) -> None:
         super().__init__(catalog, batch_size)
         self._db = db
@@ -40,6 +41,7 @@ class FalkorStore(BaseStore):
         self._where = where
         self._on_close = on_close
         self._recover = recover  # embedded: restart the server if it died
+        self._embedded = embedded
 
     @property
     def connection(self) -> redis.Redis:
@@ -55,9 +57,12 @@ class FalkorStore(BaseStore):
         command = self._command(query, params)
         try:
             response = self.connection.execute_command(*command)
+        except redis.ResponseError as exc:
+            raise QueryFailed(f"query {query.name} failed: {one_line(exc)}") from None
         except _LOST as exc:
             self._recover_or_raise(exc)
-            if query.writes:  # it may or may not have been applied: let the caller decide
+            if query.writes and not query.name.startswith("merge_"):
+                # it may or may not have been applied, and only upserts are safe to repeat
                 raise self._unavailable(exc) from exc
             try:
                 response = self.connection.execute_command(*command)
@@ -81,6 +86,10 @@ class FalkorStore(BaseStore):
             pipe.execute_command(*self._command(query, params))
         try:
             responses = pipe.execute()
+        except redis.ResponseError as exc:
+            # redis-py quotes the failing command, parameters included: keep only the reason
+            reason = str(exc).rsplit(" of pipeline caused error: ", 1)[-1]
+            raise QueryFailed(f"transaction failed, not rolled back: {one_line(reason)}") from None
         except _LOST as exc:
             if self._recover is not None:
                 self._recover()  # for the next call; this transaction is not acknowledged
@@ -120,9 +129,18 @@ class FalkorStore(BaseStore):
             self.connection.execute_command("GRAPH.LIST")
         except _LOST as exc:
             raise self._unavailable(exc) from exc
+        except redis.ResponseError as exc:
+            raise DatabaseUnavailable(
+                f"{self._where} answers but is not a FalkorDB server ({one_line(exc)})"
+            ) from exc
 
     def compact(self) -> None:
-        """Rewrite the append-only file so the next start loads a compact base, not replays."""
+        """Embedded only: rewrite the append-only file so a restart loads a compact base.
+
+        A shared server's persistence belongs to its operators, so it is left alone.
+        """
+        if not self._embedded:
+            return
         from graphsvc.store.embedded import rewrite_append_only_file
 
         rewrite_append_only_file(self.connection)

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import ConfigError, DatabaseUnavailable, QueryFailed
 from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
 from graphsvc.store.base import BaseStore, Row
-from graphsvc.store.values import rows_to_plain
+from graphsvc.store.urls import describe_url
+from graphsvc.store.values import one_line, rows_to_plain
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, OSError)
 
@@ -31,9 +39,12 @@ class Neo4jStore(BaseStore):
     ) -> None:
         super().__init__(catalog, batch_size)
         auth = (user, password) if user else None
-        self._url = url
+        self._url = describe_url(url)
         self._database = database
-        self._driver = neo4j.GraphDatabase.driver(url, auth=auth)
+        try:
+            self._driver = neo4j.GraphDatabase.driver(url, auth=auth)
+        except (ConfigurationError, ValueError) as exc:
+            raise ConfigError(f"GRAPHSVC_DB={self._url!r}: {one_line(exc)}") from None
 
     def _session(self) -> neo4j.Session:
         return self._driver.session(database=self._database)
@@ -57,7 +68,11 @@ class Neo4jStore(BaseStore):
         except AuthError as exc:
             raise DatabaseUnavailable(f"Neo4j at {self._url} refused the credentials") from exc
         except _UNAVAILABLE as exc:
-            raise DatabaseUnavailable(f"database unavailable at {self._url}: {exc}") from exc
+            raise DatabaseUnavailable(
+                f"database unavailable at {self._url}: {one_line(exc)}"
+            ) from exc
+        except (Neo4jError, DriverError) as exc:
+            raise QueryFailed(f"Neo4j at {self._url}: {one_line(exc)}") from None
 
     def setup(self) -> None:
         statements = load_statements(CYPHER_DIR / "neo4j" / "setup.cypher")
@@ -69,8 +84,10 @@ class Neo4jStore(BaseStore):
             self._driver.verify_connectivity()
         except AuthError as exc:
             raise DatabaseUnavailable(f"Neo4j at {self._url} refused the credentials") from exc
-        except (*_UNAVAILABLE, ValueError) as exc:
-            raise DatabaseUnavailable(f"database unavailable at {self._url}: {exc}") from exc
+        except (*_UNAVAILABLE, DriverError, ValueError) as exc:
+            raise DatabaseUnavailable(
+                f"database unavailable at {self._url}: {one_line(exc)}"
+            ) from exc
 
     def close(self) -> None:
         self._driver.close()

@@ -38,3 +38,8 @@ def to_plain(value: Any, query: str) -> Any:
 def rows_to_plain(columns: list[str], rows: list[list[Any]], query: str) -> list[dict[str, Any]]:
     """Zip column names with each row, converting every value."""
     return [{c: to_plain(v, query) for c, v in zip(columns, row, strict=True)} for row in rows]
+
+
+def one_line(error: object) -> str:
+    """An error message folded onto one line."""
+    return " ".join(str(error).split())
