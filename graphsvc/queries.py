@@ -19,8 +19,12 @@ CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 READ_VERBS = ("get_", "find_", "list_", "count_")
 WRITE_VERBS = ("merge_", "delete_", "set_", "create_")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_WRITE_CLAUSE = re.compile(r"\b(MERGE|CREATE|SET|DELETE|REMOVE|DETACH)\b", re.IGNORECASE)
-_STRING_OR_COMMENT = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|//[^\n]*")
+# a write clause keyword, unless it is a property name (`n.set`)
+_WRITE_CLAUSE = re.compile(r"(?<![.\w])(MERGE|CREATE|SET|DELETE|REMOVE|DETACH)\b", re.IGNORECASE)
+# what is not code: strings, `quoted names`, // and /* */ comments (leftmost match wins)
+_NOT_CODE = re.compile(
+    r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,10 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         raise QueryCatalogError(f"{path}: query name must start with one of {verbs}")
     doc_lines = []
     for line in source.splitlines():
-        if not line.startswith("//"):
+        if not line.lstrip().startswith("//"):
             break
-        doc_lines.append(line[2:].strip())
-    body = _STRING_OR_COMMENT.sub(" ", source)
+        doc_lines.append(line.lstrip()[2:].strip())
+    body = code_only(source)
     if not body.strip():
         raise QueryCatalogError(f"{path}: the file holds no Cypher statement")
     if not doc_lines:
@@ -66,6 +70,11 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         writes=writes,
         path=path,
     )
+
+
+def code_only(source: str) -> str:
+    """The Cypher with strings, quoted names and comments blanked out."""
+    return _NOT_CODE.sub(" ", source)
 
 
 class QueryCatalog(Mapping[str, Query]):

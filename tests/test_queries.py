@@ -78,3 +78,19 @@ def test_missing_folder_and_unreadable_file_fail_at_load(tmp_path: Path) -> None
     (tmp_path / "get_x.cypher").write_bytes(b"// doc\n\xff\xfe RETURN 1")
     with pytest.raises(QueryCatalogError, match="cannot read query file"):
         QueryCatalog.load("falkordb", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "params"),
+    [
+        ("// doc\nMATCH (n) /* SET n.x = $hidden; */ RETURN n.id AS id", set()),
+        ("// doc\nMATCH (n:`a//b` {id: $id}) RETURN n.set AS x", {"id"}),
+        ("// doc\nMATCH (n) WHERE n.name = 'it\\'s // $no' RETURN n.id AS id", set()),
+        ("  // indented doc\nRETURN $a AS a", {"a"}),
+    ],
+)
+def test_comments_strings_and_quoted_names_are_not_code(
+    tmp_path: Path, text: str, params: set[str]
+) -> None:
+    write(tmp_path, "get_x", text)
+    assert QueryCatalog.load("falkordb", tmp_path)["get_x"].params == params
