@@ -1,5 +1,7 @@
-// The direct parts of each given zone, for batched look-ups: `parent`, `id`, ordered by id.
+// The direct parts of each given zone, for batched look-ups, ordered by id: `parent`, `id`,
+// `name`, `level`, `population`, `lat`, `lon`.
 UNWIND $ids AS wanted
 MATCH (c:Zone)-[:PART_OF]->(:Zone {id: wanted})
-RETURN wanted AS parent, c.id AS id
+RETURN wanted AS parent, c.id AS id, c.name AS name, c.level AS level,
+       c.population AS population, c.lat AS lat, c.lon AS lon
 ORDER BY parent, id

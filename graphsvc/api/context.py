@@ -27,7 +27,7 @@ class Context:
 
     store: Store
     zones: DataLoader[str, Zone | None] = field(init=False)
-    zone_parts: DataLoader[str, list[str]] = field(init=False)
+    zone_parts: DataLoader[str, list[Zone]] = field(init=False)
     actors: DataLoader[str, Actor | None] = field(init=False)
     actor_services: DataLoader[str, list[Service]] = field(init=False)
     service_types: DataLoader[str, ServiceType | None] = field(init=False)
@@ -40,8 +40,10 @@ class Context:
             found = await call(directory.get_zones, store, ids)
             return [found.get(i) for i in ids]
 
-        async def parts(ids: list[str]) -> list[list[str]]:
+        async def parts(ids: list[str]) -> list[list[Zone]]:
             found = await call(directory.zone_parts, store, ids)
+            for zone in (z for zones in found.values() for z in zones):
+                self.zones.prime(zone.id, zone)  # a part's own fields need no second trip
             return [found[i] for i in ids]
 
         async def actors(ids: list[str]) -> list[Actor | None]:

@@ -74,9 +74,7 @@ class Zone:
 
     @strawberry.field(description="The zones directly part of this one, by id.")
     async def parts(self, info: Ctx) -> list[Zone]:
-        ids = await info.context.zone_parts.load(str(self.id))
-        found = await info.context.zones.load_many(ids)
-        return [Zone.from_domain(z) for z in found if z is not None]
+        return [Zone.from_domain(z) for z in await info.context.zone_parts.load(str(self.id))]
 
 
 @strawberry.type(description="A kind of service, in a hierarchy (BROADER).")

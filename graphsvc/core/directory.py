@@ -113,11 +113,11 @@ def require_zone(store: Store, zone_id: str, argument: str = "zoneId") -> Zone:
     return zone
 
 
-def zone_parts(store: Store, ids: list[str]) -> dict[str, list[str]]:
+def zone_parts(store: Store, ids: list[str]) -> dict[str, list[Zone]]:
     """The direct parts of each zone, in one round trip."""
-    parts: dict[str, list[str]] = {zone_id: [] for zone_id in ids}
+    parts: dict[str, list[Zone]] = {zone_id: [] for zone_id in ids}
     for row in store.run("list_zone_parts", ids=ids) if ids else []:
-        parts[row["parent"]].append(row["id"])
+        parts[row["parent"]].append(Zone.from_row(row))
     return parts
 
 
