@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -104,6 +105,8 @@ def test_serve_loads_the_demo_and_answers_over_http(tmp_path: Path) -> None:
     )  # fmt: skip
     try:
         assert server.stdout is not None
+        ready, _, _ = select.select([server.stdout], [], [], 60)
+        assert ready, "serve printed nothing within 60 s"
         line = server.stdout.readline()
         assert f"http://127.0.0.1:{port}/graphql" in line, server.stderr.read()  # type: ignore[union-attr]
         body = wait_for_zones(f"http://127.0.0.1:{port}/graphql")

@@ -75,3 +75,13 @@ def test_setup_is_idempotent(store: Store) -> None:
     store.setup()
     store.setup()
     store.ping()
+
+
+def test_graph_entities_never_leak_out_of_the_store() -> None:
+    from graphsvc.store.values import to_plain
+
+    class Node(dict):  # shaped like neo4j's Node: a Mapping of its properties
+        pass
+
+    with pytest.raises(QueryCatalogError, match="returned a graph Node"):
+        to_plain([Node(id="x")], "get_x")

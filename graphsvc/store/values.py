@@ -8,6 +8,7 @@ from typing import Any
 from graphsvc.errors import QueryCatalogError
 
 _PLAIN_SCALARS = (str, int, float, bool, type(None))
+_GRAPH_ENTITIES = {"Node", "Edge", "Relationship", "Path"}
 
 
 def to_plain(value: Any, query: str) -> Any:
@@ -18,6 +19,11 @@ def to_plain(value: Any, query: str) -> Any:
     """
     if isinstance(value, _PLAIN_SCALARS):
         return value
+    kind = type(value).__name__
+    if kind in _GRAPH_ENTITIES:  # checked first: Neo4j's nodes are Mappings too
+        raise QueryCatalogError(
+            f"query {query} returned a graph {kind}; return its properties instead"
+        )
     if isinstance(value, Mapping):
         return {str(k): to_plain(v, query) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -25,11 +31,6 @@ def to_plain(value: Any, query: str) -> Any:
     iso = getattr(value, "iso_format", None) or getattr(value, "isoformat", None)
     if callable(iso):  # Neo4j and Python temporal values
         return iso()
-    kind = type(value).__name__
-    if kind in {"Node", "Edge", "Relationship", "Path"}:
-        raise QueryCatalogError(
-            f"query {query} returned a graph {kind}; return its properties instead"
-        )
     if hasattr(value, "x") and hasattr(value, "y"):  # spatial points
         return {"x": value.x, "y": value.y}
     raise QueryCatalogError(f"query {query} returned an unsupported value of type {kind}")
