@@ -184,7 +184,7 @@ def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
     (bin_dir / "redis-server").write_text("#!/bin/sh\necho 'FATAL: broken build' >&2\nexit 3\n")
     (bin_dir / "redis-server").chmod(0o755)
     (bin_dir / "falkordb.so").write_text("")
-    with pytest.raises(DatabaseUnavailable, match=r"exited at start \(code 3\): FATAL"):
+    with pytest.raises(DatabaseUnavailable, match=r"exited \(code 3\): FATAL"):
         EmbeddedServer(tmp_path / "data", bin_dir=str(bin_dir)).ensure_running()
 
 

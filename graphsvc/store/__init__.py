@@ -65,6 +65,7 @@ def _open_falkordb(settings: Settings) -> Store:
             url.removeprefix("embedded:") or "./data",
             bin_dir=settings.falkordb_bin,
             timeout_s=settings.start_timeout_s,
+            reserve_bytes=settings.disk_reserve_mb * 2**20,
         )
         socket = server.ensure_running()
         db = FalkorDB(unix_socket_path=str(socket), socket_timeout=settings.db_timeout_s)
@@ -75,7 +76,7 @@ def _open_falkordb(settings: Settings) -> Store:
             settings.batch_size,
             where=url,
             on_close=server.stop,
-            recover=server.ensure_running,
+            recover=server.recover,
             embedded=True,
         )
     kwargs = {}

@@ -26,11 +26,14 @@ from typing import IO, TypeVar
 import redis
 
 from graphsvc.errors import DatabaseUnavailable
+from graphsvc.store.reserve import DiskReserve, is_disk_error
 
 SOCKET_NAME = "falkordb.sock"
 PID_NAME = "falkordb.pid"
 LOG_NAME = "falkordb.log"
 LOCK_NAME = "falkordb.lock"
+RESERVE_NAME = "falkordb.reserve"
+DEFAULT_RESERVE_BYTES = 16 * 2**20
 OWNER_NAME = "falkordb.owner"
 T = TypeVar("T")
 _MAX_SOCKET_PATH = 100  # unix socket paths are limited to 107 bytes on Linux
@@ -77,7 +80,11 @@ class EmbeddedServer:
     """
 
     def __init__(
-        self, data_dir: str | Path, bin_dir: str | None = None, timeout_s: float = 60.0
+        self,
+        data_dir: str | Path,
+        bin_dir: str | None = None,
+        timeout_s: float = 60.0,
+        reserve_bytes: int = DEFAULT_RESERVE_BYTES,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.bin_dir = bin_dir
@@ -86,6 +93,7 @@ class EmbeddedServer:
         self.pid_path = self.data_dir / PID_NAME
         self.log_path = self.data_dir / LOG_NAME
         self.owner_path = self.data_dir / OWNER_NAME
+        self.reserve = DiskReserve(self.data_dir / RESERVE_NAME, reserve_bytes)
         self.process: subprocess.Popen[bytes] | None = None
         self.started_here = False
 
@@ -106,7 +114,13 @@ class EmbeddedServer:
             self.process = None  # our server died (reaped now); start another below
         with self._lock():
             if not self.server_alive():
+                if self.process is not None:  # ours let go of the lock: reap it as it exits
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        self.process.wait(10)
+                    self.process = None
                 self._remove_stale()
+                if not self.reserve.exhausted:
+                    self.reserve.ensure()  # best effort: a full disk may not allow it
                 self._start()
         self._wait_ready()
         return self.socket_path
@@ -181,7 +195,8 @@ class EmbeddedServer:
         finally:
             os.close(owner)  # the child keeps the lock through its inherited descriptor
         self.started_here = True
-        self.pid_path.write_text(f"{self.process.pid}\n")
+        with contextlib.suppress(OSError):  # informative only (a full disk may refuse it)
+            self.pid_path.write_text(f"{self.process.pid}\n")
         atexit.register(self.stop)
 
     def _wait_ready(self) -> None:
@@ -191,7 +206,7 @@ class EmbeddedServer:
             while True:
                 if self.process is not None and self.process.poll() is not None:
                     raise DatabaseUnavailable(
-                        f"embedded FalkorDB exited at start (code {self.process.returncode}): "
+                        f"embedded FalkorDB exited (code {self.process.returncode}): "
                         f"{self._failure_reason()}"
                     )
                 try:
@@ -215,12 +230,43 @@ class EmbeddedServer:
         finally:
             client.close()
 
+    def recover(self) -> str | None:
+        """After a lost connection: start the server again if it died; say why it stopped."""
+        if self._answers_soon():
+            return None  # a passing hiccup: the server is there
+        reason = self._failure_reason()
+        if is_disk_error(reason):
+            self.reserve.release()  # room to start again and serve reads
+        self.ensure_running()
+        return reason
+
+    def _answers_soon(self, grace_s: float = 2.0) -> bool:
+        """Whether the server answers, giving a dying one time to let go of its lock."""
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=grace_s)
+        deadline = time.monotonic() + grace_s
+        try:
+            while self.server_alive():
+                try:
+                    client.execute_command("GRAPH.LIST")
+                    return True
+                except redis.BusyLoadingError:
+                    return True  # restarting: ensure_running waits for it
+                except (redis.ConnectionError, redis.TimeoutError, OSError):
+                    if time.monotonic() > deadline:
+                        return True  # alive but silent: not ours to restart
+                    time.sleep(0.02)
+            return False
+        finally:
+            client.close()
+
     def _failure_reason(self) -> str:
         lines: list[str] = []
         with contextlib.suppress(OSError):
             lines += self.log_path.read_text(errors="replace").splitlines()[-20:]
-        interesting = [line for line in lines if "#" in line or "rror" in line or "FATAL" in line]
-        return (interesting or lines or ["no log"])[-1].strip()
+        interesting = [line.split(" # ", 1)[-1].strip() for line in lines
+                       if ("#" in line or "rror" in line or "FATAL" in line)
+                       and "overcommit" not in line]  # fmt: skip
+        return "; ".join(interesting[-2:]) or (lines or ["no log"])[-1].strip()
 
 
 def rewrite_append_only_file(client: redis.Redis, timeout_s: float = 600.0) -> None:

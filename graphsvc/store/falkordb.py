@@ -32,8 +32,9 @@ class FalkorStore(BaseStore):
         batch_size: int = 5000,
         where: str = "",
         on_close: Callable[[], None] | None = None,
-        recover: Callable[[], object] | None = None,
+        recover: Callable[[], str | None] | None = None,
         embedded: bool = False,
+        write_refusal: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__(catalog, batch_size)
         self._db = db
@@ -42,6 +43,7 @@ class FalkorStore(BaseStore):
         self._on_close = on_close
         self._recover = recover  # embedded: restart the server if it died
         self._embedded = embedded
+        self._write_refusal = write_refusal  # embedded: writes wait while the disk is full
 
     @property
     def connection(self) -> redis.Redis:
@@ -53,34 +55,49 @@ class FalkorStore(BaseStore):
         text = self._graph._build_params_header(params) + query.text
         return [verb, self._graph.name, text, "--compact"]
 
+    def _check_writable(self, query: Query) -> None:
+        if query.writes and self._write_refusal is not None:
+            refusal = self._write_refusal()
+            if refusal:
+                raise DatabaseUnavailable(refusal)
+
     def _execute(self, query: Query, params: dict[str, Any]) -> list[Row]:
+        self._check_writable(query)
         command = self._command(query, params)
         try:
             response = self.connection.execute_command(*command)
         except redis.ResponseError as exc:
+            if str(exc).startswith(("MISCONF", "LOADING")) or "AOF" in str(exc):
+                raise self._unavailable(exc) from None  # the server, not the query, failed
             raise QueryFailed(f"query {query.name} failed: {one_line(exc)}") from None
         except _LOST as exc:
-            self._recover_or_raise(exc)
+            reason = self._recover_or_raise(exc)
+            self._check_writable(query)  # a full disk refuses the retry, not the server
             if query.writes and not query.name.startswith("merge_"):
                 # it may or may not have been applied, and only upserts are safe to repeat
-                raise self._unavailable(exc) from exc
+                raise self._unavailable(exc, reason) from exc
             try:
                 response = self.connection.execute_command(*command)
             except _LOST as again:
-                raise self._unavailable(again) from again
+                reason = self._recover_or_raise(again) or reason
+                raise self._unavailable(again, reason) from again
         return _rows(QueryResult(self._graph, response), query.name)
 
-    def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
-        return DatabaseUnavailable(f"database unavailable at {self._where}: {exc}")
+    def _unavailable(self, exc: BaseException, reason: str | None = None) -> DatabaseUnavailable:
+        stopped = f" (the server had stopped: {reason}; it was restarted)" if reason else ""
+        return DatabaseUnavailable(f"database unavailable at {self._where}: {exc}{stopped}")
 
-    def _recover_or_raise(self, exc: BaseException) -> None:
+    def _recover_or_raise(self, exc: BaseException) -> str | None:
+        """Restart an embedded server that died and say why it stopped; else raise."""
         if self._recover is None:
             raise self._unavailable(exc) from exc
-        self._recover()
+        return self._recover()
 
     def _execute_many(self, queries: list[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:
         # MULTI/EXEC: no other client's command runs in between and the append-only file
         # holds all of them or none; queries are validated before, so none should fail.
+        for query, _ in queries:
+            self._check_writable(query)
         pipe = self.connection.pipeline(transaction=True)
         for query, params in queries:
             pipe.execute_command(*self._command(query, params))
