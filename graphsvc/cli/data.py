@@ -25,7 +25,9 @@ def register(sub: Any) -> None:
     serve.set_defaults(run=_serve)
 
     load = sub.add_parser("load", help="check and load a seed by name, or a bundle folder")
-    load.add_argument("seed", help="seed name (leuven, namur) or path of a bundle folder")
+    load.add_argument(
+        "seed", help="seed name (leuven, namur, belgium) or path of a bundle folder or JSON file"
+    )
     load.set_defaults(run=_load)
 
     db = sub.add_parser("db", help="database commands")
@@ -42,11 +44,11 @@ def register(sub: Any) -> None:
 
 def load_into(store: Store, seed: str) -> None:
     """Check then load a seed, with a progress bar and a one-line summary."""
-    from graphsvc.io.bundle import planned_rows, read_bundle, write_bundle
-    from graphsvc.io.seeds import resolve_seed
+    from graphsvc.io.bundle import planned_rows, write_bundle
+    from graphsvc.io.seeds import read_seed
 
     started = time.monotonic()
-    bundle = read_bundle(resolve_seed(seed))
+    bundle = read_seed(seed)
     with progress(planned_rows(bundle), f"loading {seed}") as advance:
         written = write_bundle(store, bundle, advance)
     seconds = time.monotonic() - started
@@ -57,10 +59,9 @@ def load_into(store: Store, seed: str) -> None:
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.bundle import read_bundle
-    from graphsvc.io.seeds import resolve_seed
+    from graphsvc.io.seeds import read_seed
 
-    read_bundle(resolve_seed(args.seed))  # fail on bad input before touching the database
+    read_seed(args.seed)  # fail on bad input before touching the database
     store = open_store(settings)
     try:
         load_into(store, args.seed)

@@ -1,7 +1,11 @@
-"""Read, check and write a native bundle (a folder of CSV files; format in bundle_format.py).
+"""Read, check and write a native bundle (a folder of CSV files or one JSON file; format in
+bundle_format.py).
 
 Everything is read and checked before anything is written: a bundle with any problem
-writes nothing, and the error lists each problem with file, row and field.
+writes nothing, and the error lists each problem with file, row and field. Importers of other
+formats (HSDS, FHIR, Belgian open data) build the same typed tables through
+`bundle_from_records`, so every source goes through the same checks and the one write path,
+`write_bundle`.
 """
 
 from __future__ import annotations
@@ -16,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputError
-from graphsvc.io.bundle_format import LIST_SEPARATOR, REQUIRED_TABLES, TABLES, Column, Table
+from graphsvc.io.bundle_format import (
+    IDENTIFIER_SCHEMES,
+    LIST_SEPARATOR,
+    REQUIRED_TABLES,
+    TABLES,
+    TABLES_BY_NAME,
+    Column,
+    Table,
+)
 from graphsvc.store.base import Row, Store
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -34,9 +46,13 @@ class Bundle:
     lines: dict[str, list[int]] = field(default_factory=dict)  # file line of each row
     # keys of rows with a bad field: already reported, so references to them are not
     broken_keys: dict[str, set[Any]] = field(default_factory=dict)
+    # where each row came from ("zones.csv row 3", "bundle.json zones[2]"), when not a CSV line
+    origins: dict[str, list[str]] = field(default_factory=dict)
 
     def where(self, table: str, index: int) -> str:
-        """'file row N' for the index-th row of a table."""
+        """'file row N' (or the record's origin) for the index-th row of a table."""
+        if table in self.origins:
+            return self.origins[table][index]
         return f"{table}.csv row {self.lines[table][index]}"
 
     def count(self) -> int:
@@ -44,12 +60,25 @@ class Bundle:
         return sum(len(rows) for rows in self.tables.values())
 
 
-def read_bundle(folder: Path) -> Bundle:
-    """Read and check every file of a bundle folder; raise InputError listing all problems."""
+# Looks up which of some keys of a table already exist in the database (see `store_lookup`).
+ExistingKeys = Callable[[str, set[Any]], set[Any]]
+
+
+def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
+    """Read and check a bundle folder (CSV) or JSON file; raise InputError listing all problems.
+
+    References must resolve inside the bundle, or, when `existing` is given, in the database.
+    """
     folder = Path(folder)
+    if folder.is_file():
+        from graphsvc.io.bundle_json import read_json_records
+
+        problems: list[str] = []
+        records = read_json_records(folder, problems)
+        return bundle_from_records(folder, records, problems, existing)
     if not folder.is_dir():
-        raise InputError([f"{folder}: not a folder"])
-    problems: list[str] = []
+        raise InputError([f"{folder}: not a folder (of CSV files) nor a JSON bundle file"])
+    problems = []
     bundle = Bundle(folder)
     for table in TABLES:
         path = folder / table.file
@@ -60,16 +89,145 @@ def read_bundle(folder: Path) -> Bundle:
         broken = bundle.broken_keys.setdefault(table.name, set())
         rows, lines = _read_table(path, table, problems, broken)
         bundle.tables[table.name], bundle.lines[table.name] = rows, lines
+    check_bundle(bundle, problems, existing)
+    return bundle
+
+
+# One record of a table before checking: where it came from, and its values (strings as in a
+# CSV file, or JSON values: numbers, lists of strings, null).
+Record = tuple[str, dict[str, Any]]
+
+
+def bundle_from_records(
+    source: Path,
+    records: dict[str, list[Record]],
+    problems: list[str] | None = None,
+    existing: ExistingKeys | None = None,
+) -> Bundle:
+    """Type and check records exactly as a CSV bundle's rows; raise InputError on any problem.
+
+    `problems` may already hold problems found while reading the source; they are reported
+    together with the ones found here.
+    """
+    problems = [] if problems is None else problems
+    bundle = Bundle(Path(source))
+    for name in records:
+        if name not in TABLES_BY_NAME:
+            problems.append(f"{source}: unknown table {name!r}")
+    for table in TABLES:
+        if table.name not in records:
+            continue
+        rows: list[Row] = []
+        origins: list[str] = []
+        broken = bundle.broken_keys.setdefault(table.name, set())
+        seen: dict[Any, str] = {}
+        for where, values in records[table.name]:
+            row = _typed_record(where, table, values, problems)
+            if row is None:
+                raw = {c.name: values.get(c.name) for c in table.columns}
+                broken.add(_keys(table.key, [raw])[0])
+                continue
+            key = _keys(table.key, [row])[0]
+            if key in seen:
+                problems.append(
+                    f"{where} field {'+'.join(table.key)}: duplicate key {key!r} "
+                    f"(first at {seen[key]})"
+                )
+                continue
+            seen[key] = where
+            rows.append(row)
+            origins.append(where)
+        bundle.tables[table.name], bundle.origins[table.name] = rows, origins
+    check_bundle(bundle, problems, existing)
+    return bundle
+
+
+def check_bundle(bundle: Bundle, problems: list[str], existing: ExistingKeys | None = None) -> None:
+    """References and meaning checks on typed tables; raise InputError when any problem."""
     known = {
-        name: set(_keys(TABLES_KEY[name], rows)) | bundle.broken_keys[name]
+        name: set(_keys(TABLES_KEY[name], rows)) | bundle.broken_keys.get(name, set())
         for name, rows in bundle.tables.items()
     }
+    if existing is not None:
+        _add_existing(bundle, known, existing)
     for table in TABLES:
         _check_references(bundle, table, known, problems)
     _check_semantics(bundle, problems)
     if problems:
         raise InputError(problems)
-    return bundle
+
+
+def _add_existing(bundle: Bundle, known: dict[str, set[Any]], existing: ExistingKeys) -> None:
+    """Add to `known` the referenced keys missing from the bundle that the database holds."""
+    wanted: dict[str, set[Any]] = defaultdict(set)
+    for table in TABLES:
+        for column in table.columns:
+            if column.ref is None:
+                continue
+            targets = known.get(column.ref, set())
+            for row in bundle.tables.get(table.name, []):
+                value = row[column.name]
+                for item in value if isinstance(value, list) else [value]:
+                    if item is not None and item not in targets:
+                        wanted[column.ref].add(item)
+    for name, keys in wanted.items():
+        known.setdefault(name, set()).update(existing(name, keys))
+
+
+def _typed_record(
+    where: str, table: Table, values: dict[str, Any], problems: list[str]
+) -> Row | None:
+    unknown = [name for name in values if name not in table.header]
+    if unknown:
+        problems.append(
+            f"{where}: unknown field(s) {', '.join(map(str, unknown))} "
+            f"(expected {','.join(table.header)})"
+        )
+        return None
+    row: Row = {}
+    ok = True
+    for column in table.columns:
+        try:
+            row[column.name] = _convert_value(column, values.get(column.name))
+        except ValueError as exc:
+            problems.append(f"{where} field {column.name}: {exc}")
+            ok = False
+    return row if ok else None
+
+
+def _convert_value(column: Column, value: Any) -> Any:
+    """Like `_convert`, for a value that may already be a number, a list or null (JSON)."""
+    if value is None:
+        value = ""
+    if isinstance(value, str):
+        return _convert(column, value.strip())
+    if column.kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{value!r} is not a list of strings")
+        items = [v.strip() for v in value]
+        for item in items:
+            if _CONTROL.search(item):
+                raise ValueError("control characters are not allowed")
+        items = [item for item in items if item]
+        if column.required and not items:
+            raise ValueError("required, but empty")
+        return items
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{value!r} is not {_KIND_NAMES.get(column.kind, 'a string')}")
+    if column.kind == "float":
+        return float(value)
+    if column.kind == "int":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError(f"{value!r} is not a whole number")
+            value = int(value)
+        if value < 0:
+            raise ValueError(f"{value} is negative")
+        return value
+    raise ValueError(f"{value!r} is not {_KIND_NAMES.get(column.kind, 'a string')}")
+
+
+_KIND_NAMES = {"int": "a whole number", "float": "a number", "list": "a list of strings"}
 
 
 TABLES_KEY = {t.name: t.key for t in TABLES}
@@ -305,11 +463,14 @@ def _write_plan(bundle: Bundle) -> list[tuple[str, list[Row]]]:
         ("merge_need_met_by", [{"need": n["code"], "type": code}
                                for n in get("need_types") for code in n["met_by"]]),
         ("merge_actors", get("actors")),
+        ("merge_actor_identifiers", _identifier_rows(get("actor_identifiers"))),
         ("merge_networks", get("networks")),
         ("merge_memberships", get("memberships")),
         ("merge_collaborations", get("collaborations")),
         ("merge_services", [{k: v for k, v in s.items() if k != "covers"}
                             for s in get("services")]),
+        ("merge_service_classifications", _grouped(get("service_classifications"),
+                                                   "service", "type", "types")),
         ("merge_service_coverage", [{"service": s["id"], "zone": zone}
                                     for s in get("services") for zone in s["covers"]]),
         ("merge_zone_needs", get("zone_needs")),
@@ -320,6 +481,25 @@ def _write_plan(bundle: Bundle) -> list[tuple[str, list[Row]]]:
 
 def _pick(row: Row, *names: str) -> Row:
     return {name: row[name] for name in names}
+
+
+def _identifier_rows(rows: list[Row]) -> list[Row]:
+    """One row per actor with a value (or null) for every identifier scheme."""
+    by_actor: dict[str, Row] = {}
+    for row in rows:
+        entry = by_actor.setdefault(
+            row["actor"], {"id": row["actor"], **dict.fromkeys(IDENTIFIER_SCHEMES)}
+        )
+        entry[row["scheme"]] = row["value"]
+    return [by_actor[actor] for actor in sorted(by_actor)]
+
+
+def _grouped(rows: list[Row], key: str, item: str, as_name: str) -> list[Row]:
+    """Rows grouped by `key`, with the sorted `item` values as a list named `as_name`."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        groups[row[key]].append(row[item])
+    return [{"id": k, as_name: sorted(v)} for k, v in sorted(groups.items())]
 
 
 def planned_rows(bundle: Bundle) -> int:
@@ -335,3 +515,17 @@ def write_bundle(
                _write_plan(bundle) if rows}  # fmt: skip
     store.compact()
     return written
+
+
+def store_lookup(store: Store, batch: int = 5000) -> ExistingKeys:
+    """An `ExistingKeys` that asks the database (one round trip per table and batch)."""
+
+    def existing(table: str, keys: set[Any]) -> set[Any]:
+        ordered = sorted(keys, key=str)
+        found: set[Any] = set()
+        for start in range(0, len(ordered), batch):
+            chunk = ordered[start : start + batch]
+            found |= {r["key"] for r in store.run(f"list_existing_{table}", keys=chunk)}
+        return found
+
+    return existing

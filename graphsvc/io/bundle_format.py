@@ -1,7 +1,8 @@
-"""The native bundle format: a folder of CSV files, one per kind of record (seeds/README.md).
+"""The native bundle format: a folder of CSV files, one per kind of record (seeds/README.md),
+or the same tables in one JSON file (`schemas/bundle.schema.json`).
 
-Each table lists its columns with a type; `|` separates list items. This module only
-describes the format; reading and checking it is in bundle.py.
+Each table lists its columns with a type; `|` separates list items in CSV (JSON uses arrays).
+This module only describes the format; reading and checking it is in bundle.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from dataclasses import dataclass
 from graphsvc.model import ACTOR_KINDS, ACTOR_LINES, NEED_DOMAINS, SERVICE_STATUSES, ZONE_LEVELS
 
 LIST_SEPARATOR = "|"
+# Identifiers an actor may carry from other registers, each kept as an actor property:
+# NIHDI/RIZIV/INAMI number, KBO/CBE/BCE enterprise number, AFMPS/FAGG pharmacy authorisation.
+IDENTIFIER_SCHEMES = ("nihdi", "kbo", "afmps")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    description: str = ""
 
     @property
     def file(self) -> str:
@@ -65,6 +70,10 @@ TABLES: tuple[Table, ...] = (
         _c("languages", "list", required=False), _c("lat", "float", required=False),
         _c("lon", "float", required=False), _c("zone", "id", ref="zones"),
     ), key=("id",)),
+    Table("actor_identifiers", (
+        _c("actor", "id", ref="actors"), _c("scheme", choices=IDENTIFIER_SCHEMES),
+        _c("value", "id"),
+    ), key=("actor", "scheme"), description="optional; identifiers from other registers"),
     Table("networks", (_c("id", "id"), _c("name"), _c("kind", required=False)), key=("id",)),
     Table("memberships", (
         _c("actor", "id", ref="actors"), _c("network", "id", ref="networks"),
@@ -81,6 +90,9 @@ TABLES: tuple[Table, ...] = (
         _c("status", choices=SERVICE_STATUSES),
         _c("covers", "list", required=False, ref="zones"),
     ), key=("id",)),
+    Table("service_classifications", (
+        _c("service", "id", ref="services"), _c("type", "id", ref="service_types"),
+    ), key=("service", "type"), description="optional; every taxonomy term of a service"),
     Table("zone_needs", (
         _c("zone", "id", ref="zones"), _c("need", "id", ref="need_types"),
         _c("people", "int"), _c("year", "int", required=False), _c("source", required=False),
@@ -98,3 +110,5 @@ TABLES: tuple[Table, ...] = (
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 REQUIRED_TABLES = ("zones",)
+# Tables added after the first seeds: exports write them only when they hold rows.
+OPTIONAL_TABLES = ("actor_identifiers", "service_classifications")

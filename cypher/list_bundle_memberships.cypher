@@ -1,0 +1,4 @@
+// Every MEMBER_OF for a bundle export: `actor`, `network`, `role`.
+MATCH (a:Actor)-[m:MEMBER_OF]->(n:Network)
+RETURN a.id AS actor, n.id AS network, m.role AS role
+ORDER BY actor, network

@@ -1,0 +1,4 @@
+// Every network for a bundle export: `id`, `name`, `kind`.
+MATCH (n:Network)
+RETURN n.id AS id, n.name AS name, n.kind AS kind
+ORDER BY id

@@ -1,0 +1,4 @@
+// Which of the given keys ($keys) are already Actor nodes in the database: `key`.
+UNWIND $keys AS k
+MATCH (n:Actor {id: k})
+RETURN n.id AS key

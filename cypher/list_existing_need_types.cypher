@@ -1,0 +1,4 @@
+// Which of the given keys ($keys) are already NeedType nodes in the database: `key`.
+UNWIND $keys AS k
+MATCH (n:NeedType {code: k})
+RETURN n.code AS key

@@ -1,0 +1,4 @@
+// Which of the given keys ($keys) are already Network nodes in the database: `key`.
+UNWIND $keys AS k
+MATCH (n:Network {id: k})
+RETURN n.id AS key

@@ -1,0 +1,200 @@
+"""Data in and out: `import bundle|hsds|fhir|pharmacies PATH`, `export bundle|hsds PATH`.
+
+Every import reads and checks its whole source first (references may resolve in the
+database), reports what it could not map, and writes only when nothing is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from graphsvc.cli.common import progress, say
+from graphsvc.config import Settings
+from graphsvc.errors import InputError
+from graphsvc.store import Store, open_store
+
+
+def register(sub: Any) -> None:
+    """Add this area's subcommands."""
+    imp = sub.add_parser("import", help="check then import data (native bundle, HSDS, FHIR)")
+    kinds = imp.add_subparsers(title="formats")
+    bundle = kinds.add_parser("bundle", help="a native bundle: folder of CSV files or .json")
+    bundle.add_argument("path")
+    bundle.set_defaults(run=_import_bundle)
+    hsds = kinds.add_parser("hsds", help="Open Referral HSDS 3.0 (CSV folder, JSON) or 1.x")
+    hsds.add_argument("path", help="folder (with or without datapackage.json) or JSON file")
+    fhir = kinds.add_parser(
+        "fhir",
+        help="FHIR R4 JSON Bundle of Organization, Location, HealthcareService, PractitionerRole",
+    )
+    fhir.add_argument("path")
+    for parser in (hsds, fhir):
+        parser.add_argument("--prefix", help="id prefix (default: the file or folder name)")
+        parser.add_argument(
+            "--zone",
+            help="existing zone to place actors in and to cover by "
+            "default (default: a zone of the import's own)",
+        )
+    hsds.set_defaults(run=_import_hsds)
+    fhir.set_defaults(run=_import_fhir)
+    pharmacies = kinds.add_parser(
+        "pharmacies", help="the AFMPS/FAGG pharmacy list (needs `load belgium` first)"
+    )
+    pharmacies.add_argument("path", help="CSV with name, lat, lon (authorization_id, ...)")
+    pharmacies.set_defaults(run=_import_pharmacies)
+
+    exp = sub.add_parser("export", help="write the database to a bundle or HSDS 3.0")
+    kinds = exp.add_subparsers(title="formats")
+    bundle = kinds.add_parser("bundle", help="a native bundle: PATH.json, else a CSV folder")
+    bundle.add_argument("path")
+    bundle.add_argument(
+        "--with-patients",
+        action="store_true",
+        help="include the pseudonymous patients and their needs",
+    )
+    bundle.set_defaults(run=_export_bundle)
+    hsds = kinds.add_parser("hsds", help="HSDS 3.0 CSV folder with datapackage.json")
+    hsds.add_argument("path")
+    hsds.set_defaults(run=_export_hsds)
+
+
+def _with_store(settings: Settings, work: Callable[[Store], int]) -> int:
+    store = open_store(settings)
+    try:
+        return work(store)
+    finally:
+        store.close()
+
+
+def _write(store: Store, bundle: Any, label: str, started: float) -> None:
+    from graphsvc.io.bundle import planned_rows, write_bundle
+
+    with progress(planned_rows(bundle), f"importing {label}") as advance:
+        written = write_bundle(store, bundle, advance)
+    seconds = time.monotonic() - started
+    rows = sum(written.values())
+    say(
+        f"imported {label}: {bundle.count():,} records, {rows:,} rows written in "
+        f"{seconds:.1f} s ({rows / max(seconds, 1e-6):,.0f} rows/s)"
+    )
+
+
+def _must_exist(path: str) -> Path:
+    found = Path(path)
+    if not found.exists():
+        raise InputError([f"{path}: no such file or folder"])
+    return found
+
+
+def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.bundle import check_bundle, read_bundle, store_lookup
+
+    path = _must_exist(args.path)
+    started = time.monotonic()
+    # Everything but references to the database is checked before the database is opened.
+    bundle = read_bundle(path, existing=lambda table, keys: set(keys))
+
+    def work(store: Store) -> int:
+        check_bundle(bundle, [], store_lookup(store))
+        _write(store, bundle, str(path), started)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _report(lines: list[str]) -> None:
+    for line in lines:
+        say(f"  {line}")
+
+
+def _import_hsds(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.bundle import store_lookup
+    from graphsvc.io.hsds import import_hsds
+    from graphsvc.io.matching import candidates_from
+
+    path = _must_exist(args.path)
+    started = time.monotonic()
+
+    def work(store: Store) -> int:
+        imported = import_hsds(
+            path,
+            prefix=args.prefix,
+            zone=args.zone,
+            existing=store_lookup(store),
+            candidates=candidates_from(store),
+        )
+        _report(imported.lines())
+        _write(store, imported.bundle, str(path), started)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.bundle import store_lookup
+    from graphsvc.io.fhir import import_fhir
+    from graphsvc.io.matching import candidates_from
+
+    path = _must_exist(args.path)
+    started = time.monotonic()
+
+    def work(store: Store) -> int:
+        imported = import_fhir(
+            path,
+            prefix=args.prefix,
+            zone=args.zone,
+            existing=store_lookup(store),
+            candidates=candidates_from(store),
+        )
+        _report(imported.lines())
+        _write(store, imported.bundle, str(path), started)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _import_pharmacies(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.belgium import import_pharmacies
+    from graphsvc.io.bundle import store_lookup
+    from graphsvc.io.matching import candidates_from
+
+    path = _must_exist(args.path)
+    started = time.monotonic()
+
+    def work(store: Store) -> int:
+        imported = import_pharmacies(
+            path, existing=store_lookup(store), candidates=candidates_from(store)
+        )
+        _report(imported.lines())
+        _write(store, imported.bundle, str(path), started)
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.export import export_bundle
+
+    def work(store: Store) -> int:
+        counts = export_bundle(store, Path(args.path), patients=args.with_patients)
+        shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
+        say(f"exported to {args.path}: {shown}")
+        return 0
+
+    return _with_store(settings, work)
+
+
+def _export_hsds(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.hsds import export_hsds
+
+    def work(store: Store) -> int:
+        counts = export_hsds(store, Path(args.path))
+        shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
+        say(f"exported HSDS 3.0 to {args.path}: {shown}")
+        return 0
+
+    return _with_store(settings, work)

@@ -1,0 +1,120 @@
+"""Export the graph as a native bundle: a folder of CSV files or one JSON file.
+
+The export reads every node and relationship through `list_bundle_*` queries and writes the
+same tables `read_bundle` reads, so exporting then importing gives the same graph. Patients
+are left out unless asked for (they are pseudonymous, but still patient data).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from graphsvc.io.bundle_format import (
+    IDENTIFIER_SCHEMES,
+    LIST_SEPARATOR,
+    OPTIONAL_TABLES,
+    TABLES,
+    TABLES_BY_NAME,
+)
+from graphsvc.store.base import Row, Store
+
+PATIENT_TABLES = ("patients", "patient_needs")
+
+
+def export_tables(store: Store, patients: bool = False) -> dict[str, list[Row]]:
+    """Every table of a bundle, read from the database, as typed rows sorted like seeds."""
+    run = store.run
+    tables: dict[str, list[Row]] = {
+        "zones": run("list_bundle_zones"),
+        "service_types": run("list_bundle_service_types"),
+        "need_types": [{**n, "met_by": sorted(n["met_by"])} for n in run("list_bundle_need_types")],
+        "networks": run("list_bundle_networks"),
+        "memberships": run("list_bundle_memberships"),
+        "collaborations": run("list_bundle_collaborations"),
+        "zone_needs": run("list_bundle_zone_needs"),
+    }
+    actors, identifiers = [], []
+    for row in run("list_bundle_actors"):
+        actors.append({**_pick(row, TABLES_BY_NAME["actors"].header), "zone": _first(row["zones"])})
+        identifiers += [
+            {"actor": row["id"], "scheme": scheme, "value": row[scheme]}
+            for scheme in IDENTIFIER_SCHEMES
+            if row.get(scheme) is not None
+        ]
+    tables["actors"], tables["actor_identifiers"] = actors, identifiers
+    services, classifications = [], []
+    for row in run("list_bundle_services"):
+        service = _pick(row, TABLES_BY_NAME["services"].header)
+        service.update(actor=_first(row["actors"]), type=_first(row["types"]))
+        service["covers"] = sorted(row["covers"])
+        services.append(service)
+        classifications += [{"service": row["id"], "type": t} for t in row["classifications"] or []]
+    tables["services"], tables["service_classifications"] = services, classifications
+    if patients:
+        tables["patients"] = [
+            {**_pick(p, TABLES_BY_NAME["patients"].header), "zone": _first(p["zones"]),
+             "case_manager": _first(p["managers"])}
+            for p in run("list_bundle_patients")
+        ]  # fmt: skip
+        tables["patient_needs"] = run("list_bundle_patient_needs")
+    return {name: _sorted(name, rows) for name, rows in tables.items()}
+
+
+def _first(values: list[Any]) -> Any:
+    return min(values) if values else None
+
+
+def _pick(row: Row, names: list[str]) -> Row:
+    return {name: row.get(name) for name in names}
+
+
+def _sorted(table: str, rows: list[Row]) -> list[Row]:
+    header = TABLES_BY_NAME[table].header
+    return sorted(rows, key=lambda r: tuple(csv_value(r.get(c)) for c in header))
+
+
+def csv_value(value: Any) -> str:
+    """A typed value as the text of a CSV field (the inverse of the bundle's conversions)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
+    """Write tables as a bundle folder (UTF-8, `\\n` line endings); return the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in TABLES:
+        if table.name not in tables:
+            continue
+        rows = tables[table.name]
+        if not rows and table.name in OPTIONAL_TABLES:
+            continue
+        path = folder / table.file
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(table.header)
+            for row in rows:
+                writer.writerow([csv_value(row.get(c)) for c in table.header])
+        written.append(path)
+    return written
+
+
+def export_bundle(store: Store, path: Path, patients: bool = False) -> dict[str, int]:
+    """Write the graph to PATH (a `.json` file, else a folder of CSV); return rows per table."""
+    from graphsvc.io.bundle_json import write_json_bundle
+
+    tables = export_tables(store, patients=patients)
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json_bundle(path, tables)
+    else:
+        write_csv_bundle(path, tables)
+    return {name: len(rows) for name, rows in tables.items()}
