@@ -46,3 +46,16 @@ ACTOR_KINDS = ("organisation", "professional", "team")
 ACTOR_LINES = ("first", "second", "social", "community", "coordination")
 NEED_DOMAINS = ("medical", "mental", "social", "functional")
 SERVICE_STATUSES = ("active", "paused", "closed")
+# Who a service is for and which of those tags a patient has (an empty service list: anyone).
+ELIGIBILITY_TAGS = (
+    "chronic",
+    "65plus",
+    "low_income",
+    "mental_health",
+    "homeless",
+    "disability",
+    "caregiver",
+)
+# Referral lifecycle (graphsvc/core/referrals.py): proposed -> sent -> accepted | declined;
+# accepted -> active -> closed; any open state -> cancelled.
+REFERRAL_STATUSES = ("proposed", "sent", "accepted", "declined", "active", "closed", "cancelled")

@@ -1,0 +1,15 @@
+// Neo4j version of set_referral_status: Neo4j checks the WHERE before it locks, so two
+// concurrent transactions could both see the last free place. Writing a throw-away property
+// first takes the write locks on the referral and the service for the rest of the
+// transaction; the checks below then read committed, current values (no lost update).
+// Returns one row when it changed (`id`, `status`, `service`, `available`), none otherwise.
+MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
+SET r._lock = true, s._lock = true
+REMOVE r._lock, s._lock
+WITH r, s
+WHERE r.status = $current AND ($places >= 0 OR s.available > 0)
+SET r.status = $status, r.updated = $now, r.outcome = $outcome,
+    s.available = CASE
+      WHEN $places > 0 AND s.available >= s.capacity THEN s.available
+      ELSE s.available + $places END
+RETURN r.id AS id, r.status AS status, s.id AS service, s.available AS available

@@ -1,0 +1,13 @@
+// Move one referral from status $current to $status and change its service's free places
+// by $places (-1 takes a place, +1 gives one back, 0 leaves them) in this one statement,
+// which FalkorDB runs atomically: nothing changes unless the referral is still in $current
+// and, when taking a place, the service has one free (so `available` never goes below zero,
+// nor above `capacity` when giving back). Returns one row when it changed (`id`, `status`,
+// `service`, `available`), none otherwise.
+MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
+WHERE r.status = $current AND ($places >= 0 OR s.available > 0)
+SET r.status = $status, r.updated = $now, r.outcome = $outcome,
+    s.available = CASE
+      WHEN $places > 0 AND s.available >= s.capacity THEN s.available
+      ELSE s.available + $places END
+RETURN r.id AS id, r.status AS status, s.id AS service, s.available AS available
