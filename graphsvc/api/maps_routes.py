@@ -1,0 +1,84 @@
+"""HTML network maps: /maps/zone/{id} and /maps/actor/{id}?hops=N (one self-contained page)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from graphsvc.api.context import call
+from graphsvc.core import network
+from graphsvc.errors import DatabaseUnavailable, GraphsvcError, InputError, NotFound
+from graphsvc.maps import NetworkMap, render_html
+from graphsvc.store import Store
+
+# The page needs nothing from anywhere: the browser is told so, and blocks any other load.
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data:; font-src data:; base-uri 'none'; form-action 'none'"
+)
+HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
+
+
+def error_page(status: int, message: str) -> HTMLResponse:
+    """A short page saying why there is no map."""
+    text = html.escape(message)
+    body = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>No map: {text}</title></head>\n"
+        f"<body><h1>No map</h1><p>{text}</p></body></html>\n"
+    )
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+async def _page(build: Callable[[], NetworkMap]) -> HTMLResponse:
+    try:
+        found = await call(build)
+        page = await call(render_html, found)
+    except NotFound as exc:
+        return error_page(
+            404, str(exc).removeprefix("argument zoneId: ").removeprefix("argument focusActorId: ")
+        )
+    except InputError as exc:
+        return error_page(400, "; ".join(exc.problems))
+    except DatabaseUnavailable as exc:
+        return error_page(503, str(exc))
+    except GraphsvcError as exc:
+        return error_page(400, str(exc))
+    return HTMLResponse(page, headers=HEADERS)
+
+
+def parse_hops(raw: str | None) -> int:
+    """The `hops` query parameter: 1 to 4, default 2."""
+    if raw is None or raw == "":
+        return network.DEFAULT_HOPS
+    try:
+        hops = int(raw)
+    except ValueError:
+        raise InputError([f"argument hops: {raw!r} is not a whole number"]) from None
+    return network.check_hops(hops)
+
+
+def map_routes(store: Callable[[], Store]) -> list[Route]:
+    """The map routes, over the store the app opened (a getter: it opens in the lifespan)."""
+
+    async def zone_map(request: Request) -> HTMLResponse:
+        zone_id = request.path_params["zone_id"]
+        return await _page(partial(network.zone_map, store(), zone_id))
+
+    async def actor_map(request: Request) -> HTMLResponse:
+        actor_id = request.path_params["actor_id"]
+        try:
+            hops = parse_hops(request.query_params.get("hops"))
+        except InputError as exc:
+            return error_page(400, "; ".join(exc.problems))
+        return await _page(partial(network.actor_map, store(), actor_id, hops))
+
+    return [
+        Route("/maps/zone/{zone_id}", zone_map, methods=["GET"]),
+        Route("/maps/actor/{actor_id}", actor_map, methods=["GET"]),
+    ]
