@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed
 
-.PHONY: install run test lint format seeds schema bench clean
+.PHONY: install run test lint format seeds schema bench clean browser
 
 install: $(INSTALLED) $(NODE_DEPS)
 
@@ -25,7 +25,12 @@ tools/%/node_modules/.installed: tools/%/package.json tools/%/package-lock.json
 run: $(INSTALLED)
 	$(VENV)/bin/graphsvc serve
 
-test: install
+# A real browser for the map test (tests/test_maps_browser.py): Debian's chromium, driven by
+# Playwright for Python through its own executable (no browser download).
+browser:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest

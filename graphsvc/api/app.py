@@ -14,6 +14,7 @@ from starlette.routing import Route
 from graphsvc.api.context import call
 from graphsvc.api.exports import export_routes
 from graphsvc.api.http import GraphQLApp
+from graphsvc.api.maps_routes import map_routes
 from graphsvc.api.schema import build_schema
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import DatabaseUnavailable
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             *export_routes(lambda: state["store"]),
+            *map_routes(lambda: state["store"]),
         ],
         lifespan=lifespan,
     )

@@ -8,15 +8,22 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from graphsvc.api.casemanager import CaseManagerMutation, CaseManagerQuery
 from graphsvc.api.directory import DirectoryQuery
+from graphsvc.api.facilitator import FacilitatorQuery
 from graphsvc.api.planner import PlannerQuery
 from graphsvc.api.validation import NameArgumentsInErrors
 from graphsvc.errors import GraphsvcError
 
 
 @strawberry.type
-class Query(DirectoryQuery, PlannerQuery):
+class Query(DirectoryQuery, PlannerQuery, CaseManagerQuery, FacilitatorQuery):
     """Root query: the union of every area's fields."""
+
+
+@strawberry.type
+class Mutation(CaseManagerMutation):
+    """Root mutation: the union of every area's mutations."""
 
 
 def _is_internal(error: GraphQLError) -> bool:
@@ -39,7 +46,7 @@ def build_schema(mask_internal_errors: bool = True) -> strawberry.Schema:
     extensions: list = [NameArgumentsInErrors]
     if mask_internal_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_internal))
-    return GraphsvcSchema(query=Query, extensions=extensions)
+    return GraphsvcSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 schema = build_schema()
