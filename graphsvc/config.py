@@ -26,7 +26,7 @@ class Settings:
     start_timeout_s: float = 60.0
     db_timeout_s: float = 120.0
     disk_reserve_mb: int = 16
-    demo_seed: str = "leuven"
+    demo_seeds: tuple[str, ...] = ("leuven", "namur")
     # secret for patient pseudonyms (HMAC-SHA256); kept out of repr so it is never logged
     pseudonym_key: str | None = field(default=None, repr=False)
 
@@ -76,7 +76,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         start_timeout_s=_float(env, "GRAPHSVC_START_TIMEOUT", 60.0),
         db_timeout_s=_float(env, "GRAPHSVC_DB_TIMEOUT", 120.0),
         disk_reserve_mb=_int(env, "GRAPHSVC_DISK_RESERVE_MB", 16, minimum=0),
-        demo_seed=env.get("GRAPHSVC_DEMO_SEED") or "leuven",
+        demo_seeds=tuple(
+            seed.strip()
+            for seed in (env.get("GRAPHSVC_DEMO_SEEDS") or "leuven,namur").split(",")
+            if seed.strip()
+        ),
         pseudonym_key=env.get("GRAPHSVC_PSEUDONYM_KEY") or None,
     )
 

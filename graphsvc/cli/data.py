@@ -116,8 +116,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
         if not args.no_demo and not counts(store):
-            say(f"empty database: loading the {settings.demo_seed} demo seed")
-            load_into(store, settings.demo_seed)
+            say(f"empty database: loading the demo seeds {', '.join(settings.demo_seeds)}")
+            for seed in settings.demo_seeds:
+                load_into(store, seed)
         app = create_app(settings, store)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(f"graphsvc serving GraphQL at http://{host}:{settings.port}/graphql "
