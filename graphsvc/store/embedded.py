@@ -266,7 +266,7 @@ class EmbeddedServer:
         interesting = [line.split(" # ", 1)[-1].strip() for line in lines
                        if ("#" in line or "rror" in line or "FATAL" in line)
                        and "overcommit" not in line]  # fmt: skip
-        return "; ".join(interesting[-2:]) or (lines or ["no log"])[-1].strip()
+        return "; ".join(interesting[-2:]) or "no reason in its log, killed?"
 
 
 def rewrite_append_only_file(client: redis.Redis, timeout_s: float = 600.0) -> None:
