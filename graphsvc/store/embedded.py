@@ -34,6 +34,7 @@ LOG_NAME = "falkordb.log"
 LOCK_NAME = "falkordb.lock"
 RESERVE_NAME = "falkordb.reserve"
 DEFAULT_RESERVE_BYTES = 16 * 2**20
+LOW_SPACE_BYTES = 2**20
 OWNER_NAME = "falkordb.owner"
 T = TypeVar("T")
 _MAX_SOCKET_PATH = 100  # unix socket paths are limited to 107 bytes on Linux
@@ -235,7 +236,9 @@ class EmbeddedServer:
         if self._answers_soon():
             return None  # a passing hiccup: the server is there
         reason = self._failure_reason()
-        if is_disk_error(reason):
+        # the log shares the disk, so a full disk may cut its last words: look at the disk too
+        if is_disk_error(reason) or self.reserve.free_bytes() < LOW_SPACE_BYTES:
+            reason = f"the disk is full ({reason})"
             self.reserve.release()  # room to start again and serve reads
         self.ensure_running()
         return reason

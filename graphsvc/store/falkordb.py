@@ -119,7 +119,10 @@ class FalkorStore(BaseStore):
     def setup(self) -> None:
         for statement in load_statements(CYPHER_DIR / "setup.falkordb.cypher"):
             self._ignore_existing(self._graph.query, statement)
+        existing = {row["label"] for row in self.run("list_constraints")}
         for label, key in NODE_KEYS.items():
+            if label in existing:
+                continue  # asking again would only fill the append-only file with errors
             self._ignore_existing(
                 self.connection.execute_command,
                 "GRAPH.CONSTRAINT",
