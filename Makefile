@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed
 
-.PHONY: install run test lint format seeds schema bench clean browser
+.PHONY: install run test soak lint format seeds schema bench clean browser
 
 install: $(INSTALLED) $(NODE_DEPS)
 
@@ -34,6 +34,13 @@ test: install browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
+
+# The long forms of the reliability checks: 200 kill -9 cycles, 60 s of 8 writers and
+# 32 readers, 2,000 fuzzed queries per mode.
+soak: install
+	GRAPHSVC_CRASH_CYCLES=200 GRAPHSVC_LOAD_SECONDS=60 GRAPHSVC_FUZZ_EXAMPLES=2000 \
+		$(PY) -m pytest -p no:cacheprovider tests/test_crash_consistency.py tests/test_load.py \
+		tests/test_fuzz_graphql.py tests/test_disk_full.py tests/test_reliability.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
