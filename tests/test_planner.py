@@ -235,3 +235,19 @@ def test_cli_gaps_and_overlaps(tmp_path) -> None:
     ]:
         bad = run(*args)
         assert bad.returncode == 1 and message in bad.stderr
+
+
+def documented_fragmentation(seed: str) -> set[tuple[str, str]]:
+    readme = (REPO / "seeds" / "README.md").read_text()
+    block = re.search(rf"<!-- fragmented:{seed} -->(.*?)<!-- /fragmented -->", readme, re.S)
+    assert block, f"no fragmented table for {seed}"
+    return set(re.findall(r"^\| ([a-z0-9-]+) \| ([a-z0-9-]+) \| \d+ \|", block.group(1), re.M))
+
+
+@pytest.mark.parametrize("seed", ["leuven", "namur"])
+def test_only_the_seeded_overlaps_are_fragmented(demo_store: Store, seed: str) -> None:
+    rows = zone_overlaps(demo_store, seed)
+    assert {(r.zone, r.service_type) for r in rows if r.fragmented} == documented_fragmentation(
+        seed
+    )
+    assert len(rows) > 20  # plenty of overlaps, coordinated ones

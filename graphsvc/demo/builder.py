@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from graphsvc.demo import vocab
 from graphsvc.demo.check import COVERED, MISSING, OVER, UNDER, coverage_status
@@ -370,6 +370,37 @@ class Seed:
             draw, since = self.rng.random(), self.rng.randint(2008, 2024)
             if draw < chance:
                 self.collaborate(a, b, kind, since)
+
+    def coordinate_co_providers(self, since: int = 2019) -> None:
+        """Where several actors offer one service type in one vicinity network and none of
+        them work together, tie them in a chain: overlap without fragmentation. Groups
+        forbidden to collaborate (the deliberate fragmentation) stay apart. No random draw,
+        so the rest of the seed does not change."""
+        for actors in self.co_provider_groups().values():
+            pairs = list(pairwise(actors))
+            if any((a, b) in self.collaborations for a, b in combinations(actors, 2)):
+                continue
+            for a, b in pairs:
+                self.collaborate(a, b, "service_coordination", since)
+
+    def co_provider_groups(self) -> dict[tuple[str, str], list[str]]:
+        """(vicinity network, service type) -> the distinct actors whose active services of
+        that type reach it, for groups of two or more."""
+        groups: dict[tuple[str, str], set[str]] = {}
+        for service in self.services.values():
+            if service.status != "active":
+                continue
+            for zone_id in self.catchment(service.covers):
+                groups.setdefault((zone_id, service.type), set()).add(service.actor)
+        return {key: sorted(actors) for key, actors in sorted(groups.items()) if len(actors) > 1}
+
+    def fragmented_groups(self) -> list[tuple[str, str]]:
+        """Co-provider groups with no collaboration between any two of them."""
+        return [
+            key
+            for key, actors in self.co_provider_groups().items()
+            if not any((a, b) in self.collaborations for a, b in combinations(actors, 2))
+        ]
 
     def by_role(self, role: str, zone: str | None = None) -> list[Actor]:
         """Actors made as a role (optionally only those located in one zone), sorted by id."""

@@ -165,6 +165,7 @@ def build() -> Seed:
         seed.forbid_collaboration_within(actors)
     _bridges(seed)
     seed.weave(collaboration_odds)
+    seed.coordinate_co_providers()
     _networks(seed)
     _patients(seed)
     return seed

@@ -95,6 +95,17 @@ def special_services(result: Result) -> str:
     return "\n".join(lines)
 
 
+def fragmented_table(result: Result) -> str:
+    """Machine-readable list of the co-provider groups with no collaboration at all."""
+    lines = [f"<!-- fragmented:{result.seed.name} -->", "| zone | service type | providers |",
+             "|---|---|---|"]  # fmt: skip
+    groups = result.seed.co_provider_groups()
+    for zone, service_type in result.seed.fragmented_groups():
+        lines.append(f"| {zone} | {service_type} | {len(groups[(zone, service_type)])} |")
+    lines.append("<!-- /fragmented -->")
+    return "\n".join(lines)
+
+
 def patients_table(result: Result) -> str:
     """Table of the seed's patients: pseudonym, zone, needs, case manager."""
     needs: dict[str, list[str]] = {}
@@ -126,6 +137,12 @@ Coverage (DESIGN §4 catchment ratio, target 1.0, overlap 1.5): {len(result.stat
 (vicinity network x need), {covered} COVERED; every other cell is deliberate:
 
 {gaps_table(result)}
+
+Overlaps: wherever several actors offer one service type in one vicinity network, at least
+two of them collaborate, except in these deliberately fragmented groups (behind the OVER
+cells above):
+
+{fragmented_table(result)}
 
 Services that must not be offered or do not count:
 
