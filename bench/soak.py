@@ -91,9 +91,8 @@ def main() -> None:
     import os
     import tempfile
 
-    import uvicorn
-
     from graphsvc.api.app import create_app
+    from graphsvc.api.background import serving
     from graphsvc.config import Settings
     from graphsvc.io.bundle import read_bundle, write_bundle
     from graphsvc.store import open_store
@@ -107,17 +106,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(Settings(db=f"embedded:{folder}"))
         write_bundle(store, read_bundle("tests/fixtures/tiny"))
-        server = uvicorn.Server(uvicorn.Config(create_app(Settings(), store), host="127.0.0.1",
-                                               port=0, log_level="warning"))  # fmt: skip
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        stats = run_load(f"http://127.0.0.1:{port}/graphql", args.writers, args.readers,
-                         args.seconds)  # fmt: skip
-        server.should_exit = True
-        thread.join(10)
+        with serving(create_app(Settings(), store)) as url:
+            stats = run_load(url, args.writers, args.readers, args.seconds)
         store.close()
     print(report(stats, args.seconds))
 

@@ -7,23 +7,23 @@ contract tests against a Neo4j 5 server as well.
 from __future__ import annotations
 
 import os
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from starlette.testclient import TestClient
 
 from graphsvc.api.app import create_app
-from graphsvc.config import Settings
+from graphsvc.api.background import serving
+from graphsvc.config import Settings, get_settings
 from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.io.seeds import resolve_seed
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
 
+REPO = Path(__file__).resolve().parent.parent
+TINY = REPO / "tests" / "fixtures" / "tiny"
 NEO4J_URI = os.environ.get("GRAPHSVC_TEST_NEO4J_URI")
 BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
@@ -103,19 +103,26 @@ def client(demo_store: Store) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_url(demo_store: Store) -> Iterator[str]:
     """The real app served by uvicorn on a loopback port over the demo data; its /graphql URL."""
-    config = uvicorn.Config(create_app(Settings(), demo_store), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="on")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(Settings(), demo_store)) as url:
+        yield url
+
+
+@pytest.fixture
+def served_tiny(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Store, Path]]:
+    """The tiny bundle on its own embedded database (in tmp_path), served over HTTP with a
+    pseudonym key: (GraphQL URL, store, data folder). For tests that write or kill."""
+    monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", "test-pseudonym-key-0123456789")
+    get_settings.cache_clear()
+    store = open_store(Settings(db=f"embedded:{tmp_path}", db_timeout_s=10))
+    load(store, str(TINY))
+    try:
+        with serving(create_app(Settings(), store), log_level="critical") as url:
+            yield url, store, tmp_path
+    finally:
+        store.close()
+        get_settings.cache_clear()
 
 
 def gql(client: TestClient, query: str, **variables: object) -> dict:
@@ -123,6 +130,3 @@ def gql(client: TestClient, query: str, **variables: object) -> dict:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code in (200, 400), response.text
     return response.json()
-
-
-REPO = Path(__file__).resolve().parent.parent

@@ -15,45 +15,15 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
-import pytest
-import uvicorn
 
-from graphsvc.api.app import create_app
-from graphsvc.config import Settings, get_settings
-from graphsvc.store import Store, open_store
-from tests.conftest import load
-from tests.test_bundle import TINY
+from graphsvc.store import Store
 
 CYCLES = int(os.environ.get("GRAPHSVC_CRASH_CYCLES", "20"))
-KEY = "crash-test-pseudonym-key-0123456789"
 SERVICE, CAPACITY, AVAILABLE = "a-home", 20, 5  # from tests/fixtures/tiny
 OPEN_STATUSES = {"ACCEPTED", "ACTIVE"}
-
-
-@pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Store, Path]]:
-    monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", KEY)
-    get_settings.cache_clear()
-    store = open_store(Settings(db=f"embedded:{tmp_path}", db_timeout_s=10))
-    load(store, str(TINY))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), store), host="127.0.0.1",
-                                           port=0, log_level="critical"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/graphql", store, tmp_path
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        store.close()
-        get_settings.cache_clear()
 
 
 class History:
@@ -106,8 +76,8 @@ def killer(folder: Path, stop: threading.Event, kills: list[int]) -> None:
         time.sleep(0.05)
 
 
-def test_acknowledged_writes_survive_kill_9(served: tuple[str, Store, Path]) -> None:
-    url, store, folder = served
+def test_acknowledged_writes_survive_kill_9(served_tiny: tuple[str, Store, Path]) -> None:
+    url, store, folder = served_tiny
     history, stop, kills = History(), threading.Event(), []
     chaos = threading.Thread(target=killer, args=(folder, stop, kills))
     chaos.start()

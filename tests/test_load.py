@@ -5,44 +5,12 @@ from __future__ import annotations
 
 import os
 import resource
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-import uvicorn
-
 from bench.soak import report, run_load
-from graphsvc.api.app import create_app
-from graphsvc.config import Settings, get_settings
-from graphsvc.store import Store, open_store
-from tests.conftest import load
-from tests.test_bundle import TINY
+from graphsvc.store import Store
 
 SECONDS = float(os.environ.get("GRAPHSVC_LOAD_SECONDS", "6"))
-
-
-@pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Store, Path]]:
-    monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", "load-test-pseudonym-key-0123456789")
-    get_settings.cache_clear()
-    store = open_store(Settings(db=f"embedded:{tmp_path}"))
-    load(store, str(TINY))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), store), host="127.0.0.1",
-                                           port=0, log_level="warning"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/graphql", store, tmp_path
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        store.close()
-        get_settings.cache_clear()
 
 
 def patients(store: Store) -> set[str]:
@@ -56,8 +24,8 @@ def rss_kb(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-def test_concurrent_writers_and_readers(served: tuple[str, Store, Path]) -> None:
-    url, store, folder = served
+def test_concurrent_writers_and_readers(served_tiny: tuple[str, Store, Path]) -> None:
+    url, store, folder = served_tiny
     database = int((folder / "falkordb.pid").read_text())
     run_load(url, writers=2, readers=4, seconds=1)  # warm up caches and pools
     before = patients(store)
