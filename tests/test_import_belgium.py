@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from graphsvc.core.directory import counts
-from graphsvc.errors import ConfigError, InputError
-from graphsvc.io.belgium import import_pharmacies, read_belgium
+from graphsvc.errors import InputError
+from graphsvc.io.belgium import SHIPPED, import_pharmacies, read_belgium
 from graphsvc.io.bundle import store_lookup, write_bundle
 from graphsvc.io.matching import candidates_from
 from graphsvc.io.seeds import available_seeds, read_seed
@@ -22,7 +22,7 @@ from tests.test_bundle import dump
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BELGIUM = SHARED / "belgium"
 PHARMACIES = BELGIUM / "pharmacies_be_afmps_2022-03.csv"
-pytestmark = pytest.mark.skipif(not BELGIUM.is_dir(), reason=f"{BELGIUM} is not there")
+needs_shared = pytest.mark.skipif(not BELGIUM.is_dir(), reason=f"{BELGIUM} is not there")
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,7 @@ def test_hospitals_are_second_line_actors_with_services(belgium) -> None:
     assert sum(s["capacity"] for s in services) == beds
 
 
+@needs_shared
 def test_load_belgium_then_pharmacies_twice_without_duplicates(
     make_store: Callable[..., Store], tmp_path: Path
 ) -> None:
@@ -118,13 +119,19 @@ def test_load_belgium_then_pharmacies_twice_without_duplicates(
     assert counts(store)["Actor"] == 272 + 5026
 
 
+@needs_shared
 def test_pharmacies_need_belgium_first(make_store: Callable[..., Store]) -> None:
     store = make_store()
     with pytest.raises(InputError, match="run `graphsvc load belgium` first"):
         import_pharmacies(PHARMACIES, existing=store_lookup(store))
 
 
-def test_missing_shared_data_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("GRAPHSVC_SHARED_DATA", str(tmp_path / "nowhere"))
-    with pytest.raises(ConfigError, match=r"Belgian open data not found: .*nowhere/belgium"):
-        read_belgium()
+def test_the_geography_ships_with_graphsvc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRAPHSVC_SHARED_DATA", "/nonexistent")
+    assert len(read_belgium().tables["zones"]) == 1 + 3 + 57 + 581 + 2730
+
+
+@needs_shared
+def test_the_shipped_open_data_is_the_published_data() -> None:
+    for shipped in SHIPPED.glob("*.csv"):
+        assert shipped.read_bytes() == (BELGIUM / shipped.name).read_bytes(), shipped.name

@@ -8,8 +8,8 @@ hospital sites become second-line actors with a hospital-care (or psychiatric) s
 their beds, and an emergency service where they have one. The demo vocabulary of service and
 need types comes along, so gap queries run on this geography.
 
-The files are read from `../shared/data/belgium` beside the repository (or the folder in
-GRAPHSVC_SHARED_DATA), never copied into the project: see the README for their licences.
+The permissively licensed files it needs ship in `graphsvc/opendata/belgium` (origins and
+licences in `graphsvc/opendata/NOTICE.md`); the pharmacy list (non-commercial) does not.
 Ids: `be`, `vlaanderen`, `wallonie`, `brussel` (shared with the demo seeds), `be-elzN`,
 `be-nis-NNNNN`, `be-wijk-NNNNNNN`, `be-hospital-N`.
 
@@ -19,20 +19,19 @@ so it is only read, never shipped) as first-line actors matched against those al
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from graphsvc.demo.vocab import NEED_TYPES, SERVICE_TYPES
-from graphsvc.errors import ConfigError, InputError
+from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle, ExistingKeys, Record, bundle_from_records
 from graphsvc.io.geo import distance_km, load_areas, locate
 from graphsvc.io.mapping import Imported, ImportReport, identifier_value, read_csv_records, slug
 from graphsvc.io.matching import match_records
 
 REPO = Path(__file__).resolve().parents[2]
-DATA_ENV = "GRAPHSVC_SHARED_DATA"
+SHIPPED = Path(__file__).resolve().parents[1] / "opendata" / "belgium"
 MUNICIPALITIES = "belgium_municipalities_2020_centroids.csv"
 POLYGONS = "belgium_municipalities_2019_pop2020.geojson"
 ELZ = "eerstelijnszones.csv"
@@ -47,20 +46,6 @@ REGIONS = {  # reg_nis -> (id, name, languages)
 }
 BRUSSELS_ELZ_PROVINCE = "4000"
 EXTRA_SERVICE_TYPES = (("emergency-care", "Emergency department", "hospital", "hospital-care"),)
-
-
-def shared_data_dir() -> Path:
-    """The folder of the shared public data (holding belgium/), or a ConfigError saying where
-    it was looked for."""
-    configured = os.environ.get(DATA_ENV)
-    folder = Path(configured) if configured else REPO.parent / "shared" / "data"
-    if not (folder / "belgium").is_dir():
-        raise ConfigError(
-            f"Belgian open data not found: {folder / 'belgium'} does not exist. graphsvc reads "
-            f"it at run time from ../shared/data beside the repository (it is not shipped, for "
-            f"licence reasons); set {DATA_ENV} to the folder holding belgium/"
-        )
-    return folder
 
 
 def _rows(path: Path, problems: list[str], required: tuple[str, ...]) -> list[tuple[str, dict]]:
@@ -209,7 +194,7 @@ def belgium_records(folder: Path, problems: list[str]) -> dict[str, list[Record]
 
 def read_belgium(folder: Path | None = None) -> Bundle:
     """Build and check the Belgian bundle; raise InputError (or ConfigError) when impossible."""
-    folder = (folder or shared_data_dir() / "belgium").resolve()
+    folder = (folder or SHIPPED).resolve()
     problems: list[str] = []
     records = belgium_records(folder, problems)
     return bundle_from_records(folder, records, problems)
@@ -233,7 +218,7 @@ def import_pharmacies(
     rows = _rows(path, problems, ("name", "lat", "lon"))
     if problems:
         raise InputError(problems)
-    folder = polygons.parent if polygons else shared_data_dir() / "belgium"
+    folder = polygons.parent if polygons else SHIPPED
     areas = load_areas(polygons or folder / POLYGONS, "nis")
     centroids = [(r["nis"], _float(r["centroid_lat"]), _float(r["centroid_lon"]))
                  for _, r in _rows(folder / MUNICIPALITIES, problems, ("nis",))]  # fmt: skip
