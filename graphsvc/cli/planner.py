@@ -6,11 +6,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
-from graphsvc.cli.common import out
+from graphsvc.cli.common import out, say
 from graphsvc.config import Settings
 from graphsvc.core.coverage import Thresholds
 from graphsvc.core.gaps import GapQuery, zone_gaps
@@ -46,6 +47,18 @@ def register(sub: Any) -> None:
     overlaps.add_argument("--format", choices=FORMATS, default="table")
     overlaps.set_defaults(run=_overlaps)
 
+    needs = sub.add_parser("needs", help="population needs")
+    needs_sub = needs.add_subparsers(title="needs commands")
+    estimate = needs_sub.add_parser(
+        "estimate", help="HAS_NEED on every finest zone from a prevalence table (CSV)"
+    )
+    estimate.add_argument("--prevalence", required=True, type=Path,
+                          help="CSV: need,share[,age_band,band_share]")  # fmt: skip
+    estimate.add_argument("--zone", default="be", help="estimate inside this zone (be)")
+    estimate.add_argument("--year", type=int, default=2024)
+    estimate.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    estimate.set_defaults(run=_estimate)
+
 
 def _gaps(args: argparse.Namespace, settings: Settings) -> int:
     statuses = tuple(s.upper() for s in _codes(args.status) or []) or None
@@ -75,6 +88,24 @@ def _overlaps(args: argparse.Namespace, settings: Settings) -> int:
     if args.fragmented:
         rows = [r for r in rows if r.fragmented]
     _emit(args.format, OVERLAP_COLUMNS, overlap_records(rows), f"overlaps in {args.zone}")
+    return 0
+
+
+def _estimate(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.io.prevalence import estimate_needs, read_prevalence, write_estimate
+
+    shares = read_prevalence(args.prevalence)
+    store = open_store(settings)
+    try:
+        found = estimate_needs(store, args.zone, shares, args.year,
+                               f"prevalence {args.prevalence.name}")  # fmt: skip
+        if not args.dry_run:
+            write_estimate(store, found)
+    finally:
+        store.close()
+    verb = "would write" if args.dry_run else "wrote"
+    say(f"{verb} {len(found.rows):,} needs: {found.needs} need types x {found.zones:,} zones "
+        f"in {args.zone}, {found.people:,} people in need in all")  # fmt: skip
     return 0
 
 
