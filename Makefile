@@ -60,5 +60,7 @@ schema: $(INSTALLED)
 clean:
 	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .ruff_cache
 
+# Side-by-side ratios at pilot and national scale (GRAPHSVC_BENCH_SCALE=0.1 for a quick run);
+# results and their reading in bench/RESULTS.md.
 bench: $(INSTALLED)
-	$(PY) -m bench.bench_load
+	$(PY) -m bench.run

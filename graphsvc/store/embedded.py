@@ -213,8 +213,8 @@ class EmbeddedServer:
                 try:
                     client.execute_command("GRAPH.LIST")  # writes nothing
                     return
-                except redis.BusyLoadingError:
-                    pass  # still replaying its append-only file
+                except (redis.BusyLoadingError, redis.TimeoutError):
+                    pass  # still replaying its append-only file (a long replay may not answer)
                 except (redis.ConnectionError, FileNotFoundError):
                     # a child of ours is checked with poll() above; another's by its lock
                     if self.process is None and not self.server_alive():
