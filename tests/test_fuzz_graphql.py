@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 import graphql
 import httpx2
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis_graphql import Mode, from_schema
+from hypothesis import HealthCheck, given, settings, strategies
+from hypothesis_graphql import Mode, from_schema, nodes
 
 from tests.conftest import REPO
 
@@ -23,6 +23,8 @@ SDL = (REPO / "schema.graphql").read_text()
 EXAMPLES = int(os.environ.get("GRAPHSVC_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))  # fmt: skip
+# custom scalars of the schema, as GraphQL literals
+SCALARS = {"Date": strategies.dates().map(lambda d: nodes.String(d.isoformat()))}
 QUERY_FIELDS = sorted(graphql.build_schema(SDL).query_type.fields)  # type: ignore[union-attr]
 Post = Callable[[str], httpx2.Response]
 
@@ -46,13 +48,13 @@ def rss_mb() -> float:
 
 
 @FUZZ
-@given(query=from_schema(SDL, fields=QUERY_FIELDS))
+@given(query=from_schema(SDL, fields=QUERY_FIELDS, custom_scalars=SCALARS))
 def test_valid_queries_get_answers(post: Post, query: str) -> None:
     check(post, query)
 
 
 @FUZZ
-@given(query=from_schema(SDL, fields=QUERY_FIELDS, mode=Mode.NEGATIVE))
+@given(query=from_schema(SDL, fields=QUERY_FIELDS, mode=Mode.NEGATIVE, custom_scalars=SCALARS))
 def test_invalid_queries_get_errors_not_crashes(post: Post, query: str) -> None:
     check(post, query)
 

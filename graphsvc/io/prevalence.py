@@ -97,7 +97,7 @@ def estimate_needs(
                 for c in clashes[:20]
             ]
         )
-    zones = estimation_zones(store.run("list_zone_tree", zone=zone_id), zone_id)
+    zones = estimation_zones(store.run("list_zone_population_tree", zone=zone_id), zone_id)
     rows = [{"zone": z["id"], "need": need, "people": round(z["population"] * share),
              "year": year, "source": source}
             for z in zones for need, share in sorted(shares.items())]  # fmt: skip
