@@ -1,7 +1,9 @@
 // Every service for a bundle export: `id`, `actors` (providers' ids), `types` (OF_TYPE codes),
 // `name`, `capacity`, `available`, `languages`, `eligibility`, `status`, `covers` (zone ids),
-// `classifications` (every taxonomy term, or null).
+// `classifications` (every taxonomy term, or null). Planned services are exported with the
+// actions that plan them (list_bundle_planned_services).
 MATCH (s:Service)
+WHERE s.status <> 'planned'
 RETURN s.id AS id, [(a:Actor)-[:PROVIDES]->(s) | a.id] AS actors,
        [(s)-[:OF_TYPE]->(t:ServiceType) | t.code] AS types, s.name AS name,
        s.capacity AS capacity, s.available AS available, s.languages AS languages,

@@ -1,16 +1,16 @@
 // The actors of a zone's network: located in zone $zone or one of its parts, or providing a
-// service (not closed) that covers $zone, one of its parts or a zone $zone is part of.
+// service (active or paused) that covers $zone, one of its parts or a zone $zone is part of.
 // Columns: `id`, `name`, `kind`, `line`, `discipline`, `zone` (where the actor is located).
 CALL {
   MATCH (a:Actor)-[:LOCATED_IN]->(:Zone)-[:PART_OF*0..]->(:Zone {id: $zone})
   RETURN a
   UNION
   MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:COVERS]->(:Zone)-[:PART_OF*0..]->(:Zone {id: $zone})
-  WHERE s.status <> 'closed'
+  WHERE s.status IN ['active', 'paused']
   RETURN a
   UNION
   MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:COVERS]->(:Zone)<-[:PART_OF*1..]-(:Zone {id: $zone})
-  WHERE s.status <> 'closed'
+  WHERE s.status IN ['active', 'paused']
   RETURN a
 }
 WITH DISTINCT a

@@ -1,8 +1,10 @@
 // Services ordered by id, one page, filtered by providing actor, service type (or a narrower
 // one), covered zone (the zone itself or a zone it is part of) and status: `id`, `name`,
 // `capacity`, `available`, `languages`, `eligibility`, `status`, `actor`, `type`, `covers`.
+// Planned (to-be) services are not listed: they belong to action plans.
 MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
-WHERE ($actor IS NULL OR a.id = $actor) AND ($status IS NULL OR s.status = $status)
+WHERE s.status <> 'planned' AND ($actor IS NULL OR a.id = $actor)
+  AND ($status IS NULL OR s.status = $status)
   AND ($type IS NULL OR (t)-[:BROADER*0..]->(:ServiceType {code: $type}))
   AND ($zone IS NULL OR (s)-[:COVERS]->(:Zone)<-[:PART_OF*0..]-(:Zone {id: $zone}))
 OPTIONAL MATCH (s)-[:COVERS]->(z:Zone)

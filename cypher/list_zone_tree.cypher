@@ -1,8 +1,6 @@
-// Every zone inside a zone (itself included) with its parent and population: `id`,
-// `parent` (null for the zone asked for), `population`.
-MATCH (root:Zone {id: $zone})
-MATCH (k:Zone)-[:PART_OF*0..]->(root)
-OPTIONAL MATCH (k)-[:PART_OF]->(p:Zone)
-RETURN k.id AS id, CASE WHEN k.id = $zone THEN null ELSE p.id END AS parent,
-       k.population AS population
+// Every zone with the zone it is part of: `id`, `parent` (null for a top zone). For patient
+// counts, whose suppression is computed over a whole hierarchy at once.
+MATCH (z:Zone)
+OPTIONAL MATCH (z)-[:PART_OF]->(parent:Zone)
+RETURN z.id AS id, parent.id AS parent
 ORDER BY id

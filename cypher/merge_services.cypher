@@ -1,9 +1,19 @@
-// Upsert services by id, with the actor providing them and their type. Returns `written`.
+// Upsert services by id, with the one actor providing each and its one main type (PROVIDES
+// from another actor and OF_TYPE to another type are removed). Returns `written`.
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (t:ServiceType {code: row.type})
 MERGE (s:Service {id: row.id})
 SET s.name = row.name, s.capacity = row.capacity, s.available = row.available,
     s.languages = row.languages, s.eligibility = row.eligibility, s.status = row.status
+WITH s, a, t
+OPTIONAL MATCH (other)-[old:PROVIDES]->(s)
+WHERE other <> a
+DELETE old
+WITH DISTINCT s, a, t
+OPTIONAL MATCH (s)-[old:OF_TYPE]->(other)
+WHERE other <> t
+DELETE old
+WITH DISTINCT s, a, t
 MERGE (a)-[:PROVIDES]->(s)
 MERGE (s)-[:OF_TYPE]->(t)
 RETURN count(*) AS written

@@ -3,10 +3,12 @@
 // which FalkorDB runs atomically: nothing changes unless the referral is still in $current
 // and, when taking a place, the service has one free (so `available` never goes below zero,
 // nor above `capacity` when giving back). Returns one row when it changed (`id`, `status`,
-// `service`, `available`), none otherwise.
+// `service`, `available`), none otherwise. `accepted` keeps when it was accepted (team
+// feedback: days from proposed to accepted).
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 WHERE r.status = $current AND ($places >= 0 OR s.available > 0)
 SET r.status = $status, r.updated = $now, r.outcome = $outcome,
+    r.accepted = CASE WHEN $status = 'accepted' THEN $now ELSE r.accepted END,
     s.available = CASE
       WHEN $places > 0 AND s.available >= s.capacity THEN s.available
       ELSE s.available + $places END

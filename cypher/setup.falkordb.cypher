@@ -8,3 +8,8 @@ CREATE INDEX FOR (n:NeedType) ON (n.code);
 CREATE INDEX FOR (n:Network) ON (n.id);
 CREATE INDEX FOR (n:Patient) ON (n.id);
 CREATE INDEX FOR (n:Referral) ON (n.id);
+CREATE INDEX FOR (n:Objective) ON (n.id);
+CREATE INDEX FOR (n:Action) ON (n.id);
+CREATE INDEX FOR (n:CarePathway) ON (n.id);
+CREATE INDEX FOR (n:PathwayStep) ON (n.id);
+CREATE INDEX FOR (n:Funding) ON (n.id);

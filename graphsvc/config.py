@@ -9,6 +9,7 @@ from functools import lru_cache
 from graphsvc.errors import ConfigError
 
 DEFAULT_DB = "embedded:./data"
+BESIDE_DATA = "@data/"  # a path starting so is in the data folder, whatever --db says
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,34 @@ class Settings:
     demo_seeds: tuple[str, ...] = ("leuven", "namur")
     # secret for patient pseudonyms (HMAC-SHA256); kept out of repr so it is never logged
     pseudonym_key: str | None = field(default=None, repr=False)
+    # security (issue 7). None means none (tests, programs); from the environment both
+    # default to files beside the data (BESIDE_DATA: the database folder, see data_dir)
+    tokens_file: str | None = None
+    audit_log: str | None = None
+    suppression_k: int = 10
+    query_timeout_s: float | None = 30.0
+
+    @property
+    def data_dir(self) -> str:
+        """The embedded database's folder, else ./data: where tokens and audit log live."""
+        if self.db.startswith("embedded:"):
+            return self.db.removeprefix("embedded:") or "./data"
+        return "./data"
+
+    @property
+    def tokens_path(self) -> str | None:
+        """The tokens file (GRAPHSVC_TOKENS), None when there is none."""
+        return self._beside_data(self.tokens_file)
+
+    @property
+    def audit_path(self) -> str | None:
+        """The audit log (GRAPHSVC_AUDIT_LOG), None when there is none."""
+        return self._beside_data(self.audit_log)
+
+    def _beside_data(self, path: str | None) -> str | None:
+        if path is not None and path.startswith(BESIDE_DATA):
+            return os.path.join(self.data_dir, path.removeprefix(BESIDE_DATA))
+        return path
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-None fields replaced (used for CLI flags)."""
@@ -64,7 +93,7 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
     """Build settings from an environment mapping (os.environ by default)."""
     env = dict(os.environ if env is None else env)
-    return Settings(
+    settings = Settings(
         db=env.get("GRAPHSVC_DB") or DEFAULT_DB,
         graph=env.get("GRAPHSVC_GRAPH") or "graphsvc",
         host=env.get("GRAPHSVC_HOST") or "127.0.0.1",
@@ -82,6 +111,13 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
             if seed.strip()
         ),
         pseudonym_key=env.get("GRAPHSVC_PSEUDONYM_KEY") or None,
+        suppression_k=_int(env, "GRAPHSVC_SUPPRESSION_K", 10, minimum=2),
+        query_timeout_s=_float(env, "GRAPHSVC_QUERY_TIMEOUT", 30.0),
+    )
+    return replace(
+        settings,
+        tokens_file=env.get("GRAPHSVC_TOKENS") or f"{BESIDE_DATA}tokens.json",
+        audit_log=env.get("GRAPHSVC_AUDIT_LOG") or f"{BESIDE_DATA}audit.jsonl",
     )
 
 

@@ -33,3 +33,7 @@ class InputError(GraphsvcError):
         shown = "; ".join(problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"{len(problems)} problem(s): {shown}{more}")
+
+
+class Forbidden(GraphsvcError):
+    """The caller's role or scope does not allow this (said without revealing more)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,22 +71,23 @@ def dump(store: Store) -> tuple[list, list]:
         ("services.csv", "20,5", "20,50", "services.csv row 2 field available: 50 is more than"),
         ("actors.csv", "team,first", "team,fourth", "actors.csv row 2 field line: 'fourth' is not"),
         ("zone_needs.csv", "south,wound-care,12", "pilot,wound-care,12",
-         "need 'wound-care' is recorded on 'pilot' and on its part 'north'"),
-        ("zones.csv", "50.88,4.7,be", "50.88,4.7,north", "'north' is part of a cycle"),
+         "zone_needs.csv row 3 field zone: need 'wound-care' is recorded on 'pilot' and on its "
+         "part 'north' (at zone_needs.csv row 2)"),
+        ("zones.csv", "50.88,4.7,be", "50.88,4.7,north",
+         "zones.csv row 3 field part_of: 'north' is part of a cycle north -> pilot -> north"),
         ("patients.csv", "5f1e0b6f3c2a4d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f,north",
          "85072512345,north", "patients.csv row 2 field id: patient ids must be pseudonyms"),
         ("zones.csv", "North,vicinity", "No\x00rth,vicinity", "control characters"),
     ],
 )  # fmt: skip
-def test_bad_input_names_file_row_and_field_and_writes_nothing(
-    make_store: Callable[..., Store], bundle_dir: Path, file: str, old: str, new: str, message: str
+def test_bad_input_names_file_row_and_field(
+    bundle_dir: Path, file: str, old: str, new: str, message: str
 ) -> None:
-    store = make_store()
+    # that a bad bundle writes nothing is checked on a real database in test_cli.py
     edit(bundle_dir, file, old, new)
     with pytest.raises(InputError) as error:
         read_bundle(bundle_dir)
     assert any(message in problem for problem in error.value.problems), error.value.problems
-    assert store.run("count_nodes") == []
 
 
 def test_every_problem_is_reported_at_once(bundle_dir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -39,9 +40,20 @@ def test_unknown_seed(tmp_path: Path) -> None:
     assert not (tmp_path / "appendonlydir").exists()  # failed before starting the database
 
 
-def test_malformed_bundle_names_file_row_field_and_writes_nothing(tmp_path: Path) -> None:
-    import shutil
+def stored(db: Path) -> dict[str, int]:
+    """Nodes per label and relationships per type in an embedded database folder."""
+    from graphsvc.config import Settings
+    from graphsvc.core.directory import counts
+    from graphsvc.store import open_store
 
+    store = open_store(Settings(db=f"embedded:{db}"))
+    try:
+        return counts(store)
+    finally:
+        store.close()
+
+
+def test_malformed_bundle_names_file_row_field_and_writes_nothing(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     shutil.copytree(REPO / "tests" / "fixtures" / "tiny", bundle)
     zones = bundle / "zones.csv"
@@ -49,6 +61,35 @@ def test_malformed_bundle_names_file_row_field_and_writes_nothing(tmp_path: Path
     result = graphsvc("load", str(bundle), env={"GRAPHSVC_DB": f"embedded:{tmp_path}/db"})
     assert "zones.csv row 3 field level: 'x' is not one of" in result.stderr
     assert one_line_error(result) == "graphsvc: error: 1 problem(s); nothing was changed"
+    assert stored(tmp_path / "db") == {}
+
+
+PATIENT = "5f1e0b6f3c2a4d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f"
+# Bad values in the last table written (patient_needs), after the tables a write-as-you-go
+# import would already have written, and in the middle (a latitude the database cannot hold).
+BAD_ROWS = [
+    ("patient_needs.csv", f"{PATIENT},wound-care,2026-01-15", f"{PATIENT},wound-care,2026-02-30",
+     "patient_needs.csv row 2 field since: '2026-02-30' is not a date"),
+    ("patient_needs.csv", f"{PATIENT},wound-care,", f"{PATIENT},no-such-need,",
+     "patient_needs.csv row 2 field need: unknown need_types reference 'no-such-need'"),
+    ("actors.csv", "nl,50.86,4.7", "nl,nan,4.7", "actors.csv row 3 field lat: 'nan' is not"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [("load",), ("import", "bundle")])
+@pytest.mark.parametrize(("file", "old", "new", "message"), BAD_ROWS)
+def test_a_bad_bundle_leaves_the_database_empty(
+    tmp_path: Path, command: tuple[str, ...], file: str, old: str, new: str, message: str
+) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(REPO / "tests" / "fixtures" / "tiny", bundle)
+    path = bundle / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    result = graphsvc(*command, str(bundle), env={"GRAPHSVC_DB": f"embedded:{tmp_path}/db"})
+    assert message in result.stderr, result.stderr
+    assert one_line_error(result) == "graphsvc: error: 1 problem(s); nothing was changed"
+    assert stored(tmp_path / "db") == {}
 
 
 def test_load_and_status(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from graphsvc.io.bundle import read_bundle, store_lookup
 from graphsvc.io.export import export_bundle
 from graphsvc.io.fhir import import_fhir
 from graphsvc.io.hsds import import_hsds
+from graphsvc.io.seeds import load_seed
 from graphsvc.store import Store
 from tests.test_bundle import TINY, edit
 
@@ -89,7 +90,7 @@ def test_bad_bundles_name_file_row_field_and_write_nothing(
     shutil.copytree(TINY, folder)
     edit(folder, file, old, new)
     with pytest.raises(InputError) as error:
-        read_bundle(folder, existing=store_lookup(store))
+        load_seed(store, str(folder))  # reads, checks, then writes
     assert any(message in p for p in error.value.problems), error.value.problems
     assert store.run("count_nodes") == []
 
@@ -116,7 +117,9 @@ def test_the_same_errors_in_a_json_bundle(make_store: Callable[..., Store], tmp_
         "tiny.json services[2] field id: duplicate key 'a-home' (first at tiny.json services[0])"
         in text
     )
+    with pytest.raises(InputError):
+        load_seed(store, str(path))  # reads, checks, then writes
+    assert store.run("count_nodes") == []
     path.write_text(path.read_text()[:-40])
     with pytest.raises(InputError, match=r"tiny.json: broken JSON at line \d+ column \d+"):
         read_bundle(path)
-    assert store.run("count_nodes") == []

@@ -6,8 +6,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO
 from tests.test_cli import graphsvc, one_line_error
 
@@ -59,7 +57,6 @@ def test_import_export_round_trip_and_errors(tmp_path: Path) -> None:
     assert "no such file or folder" in one_line_error(missing) or "absent" in missing.stderr
 
 
-@pytest.mark.skipif(not (SHARED / "belgium").is_dir(), reason="no ../shared/data/belgium")
 def test_load_belgium(tmp_path: Path) -> None:
     env = {"GRAPHSVC_DB": f"embedded:{tmp_path / 'db'}"}
     loaded = graphsvc("load", "belgium", env=env)
@@ -67,5 +64,3 @@ def test_load_belgium(tmp_path: Path) -> None:
     assert "loaded belgium" in loaded.stderr
     found = status(env)
     assert "3,372" in found  # zones: country, 3 regions, 57 ELZ, 581 municipalities, 2,730 wijken
-    gone = graphsvc("load", "belgium", env={**env, "GRAPHSVC_SHARED_DATA": str(tmp_path / "x")})
-    assert "Belgian open data not found" in one_line_error(gone)

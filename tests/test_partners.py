@@ -166,7 +166,8 @@ def test_bad_search_arguments(demo_store: Store) -> None:
 def test_search_costs_a_constant_number_of_round_trips(demo_store: Store) -> None:
     before = demo_store.calls
     partners.partners(demo_store, None, CENTRE, limit=100)
-    assert demo_store.calls - before == 5  # patient, referrals, candidates, links, patients
+    # patient, referrals, pathway steps, candidates, links, patients
+    assert demo_store.calls - before == 6
 
 
 def _namur_with(store: Store, available: dict[str, int]) -> None:

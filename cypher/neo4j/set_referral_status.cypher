@@ -9,6 +9,7 @@ REMOVE r._lock, s._lock
 WITH r, s
 WHERE r.status = $current AND ($places >= 0 OR s.available > 0)
 SET r.status = $status, r.updated = $now, r.outcome = $outcome,
+    r.accepted = CASE WHEN $status = 'accepted' THEN $now ELSE r.accepted END,
     s.available = CASE
       WHEN $places > 0 AND s.available >= s.capacity THEN s.available
       ELSE s.available + $places END

@@ -1,4 +1,10 @@
-"""The starlette app: /graphql, /healthz; the store opened once in the lifespan."""
+"""The starlette app: /graphql, /healthz; the store opened once in the lifespan.
+
+Local mode is listening on loopback with no token configured: every request acts as admin,
+errors say everything, GraphiQL and introspection are on. Otherwise every route but /healthz
+needs a bearer token (graphsvc.api.auth), errors are masked and /healthz says only whether
+the database answers.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,22 @@ import ipaddress
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from graphsvc.api.auth import Authenticate
 from graphsvc.api.context import call
 from graphsvc.api.exports import export_routes
 from graphsvc.api.http import GraphQLApp
+from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
 from graphsvc.api.schema import build_schema
 from graphsvc.config import Settings, get_settings
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import ConfigError, DatabaseUnavailable
+from graphsvc.security.audit import AuditLog
+from graphsvc.security.tokens import TokenFile
 from graphsvc.store import Store, open_store
 
 
@@ -31,13 +42,28 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Starlette:
+def tokens_configured(settings: Settings) -> bool:
+    """True when the tokens file holds at least one token."""
+    return settings.tokens_path is not None and TokenFile(settings.tokens_path).configured()
+
+
+def create_app(
+    settings: Settings | None = None, store: Store | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Starlette:
     """The HTTP app. With no store given, the lifespan opens (and closes) one from settings."""
     settings = settings or get_settings()
-    local = is_loopback(settings.host)
+    tokens = TokenFile(settings.tokens_path) if settings.tokens_path else None
+    with_tokens = tokens is not None and tokens.configured()
+    local = is_loopback(settings.host) and not with_tokens
+    audit_log = AuditLog(settings.audit_path) if settings.audit_path else None
+    if with_tokens and audit_log is None:
+        raise ConfigError("tokens are configured but no audit log: set GRAPHSVC_AUDIT_LOG")
+    if audit_log is not None:
+        audit_log.check_writable()
     state: dict[str, Store] = {}
     if store is not None:
         state["store"] = store
+        _limit_queries(store, settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -45,6 +71,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             yield
             return
         opened = open_store(settings)
+        _limit_queries(opened, settings)
         state["store"] = opened
         try:
             yield
@@ -56,20 +83,37 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             await call(current.ping)
         except DatabaseUnavailable as exc:
-            return JSONResponse({"status": "unavailable", "error": str(exc)}, status_code=503)
-        return JSONResponse({"status": "ok", "backend": current.backend})
+            details = {"error": str(exc)} if local else {}  # paths and reasons: local only
+            return JSONResponse({"status": "unavailable", **details}, status_code=503)
+        details = {"backend": current.backend} if local else {}
+        return JSONResponse({"status": "ok", **details})
 
     graphql = GraphQLApp(
         lambda: state["store"],
-        schema=build_schema(mask_internal_errors=not local),
+        audit_log=audit_log,
+        suppression_k=settings.suppression_k,
+        schema=build_schema(mask_internal_errors=not local, limits=limits),
         graphql_ide="graphiql" if local else None,
     )
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            *export_routes(lambda: state["store"]),
-            *map_routes(lambda: state["store"]),
+            *export_routes(lambda: state["store"], local=local),
+            *map_routes(lambda: state["store"], local=local),
+        ],
+        middleware=[
+            Middleware(
+                Authenticate, tokens=tokens, local=local, max_body_bytes=limits.max_body_bytes
+            )
         ],
         lifespan=lifespan,
     )
+    app.state.local = local
+    return app
+
+
+def _limit_queries(store: Store, settings: Settings) -> None:
+    """The server-side timeout of every read the app makes (None: none)."""
+    if settings.query_timeout_s and hasattr(store, "query_timeout_ms"):
+        store.query_timeout_ms = max(1, round(settings.query_timeout_s * 1000))

@@ -1,8 +1,11 @@
 """Case managers: patients, partner search with reasons, referrals and the care circle.
 
 Resolvers only parse arguments, call one domain function (graphsvc.core.partners,
-.referrals, .caseload, .patients) and convert. The acting actor is None for now (no
-authentication yet, issue 7): referrals are then made by the patient's case manager.
+.referrals, .caseload, .patients) and convert. Every field here that touches a patient
+declares its permission (graphsvc.api.access: case managers and admins) and records each
+patient it read or wrote in the audit log. The acting actor is the token's: a case manager's
+queries are scoped to it in Cypher (graphsvc.core.caseload); admin and local mode are
+unscoped, and their referrals are made by the patient's case manager.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from typing import Annotated
 
 import strawberry
 
+from graphsvc.api.access import READ, WRITE, audited, reads_patients, writes_patients
 from graphsvc.api.context import call
 from graphsvc.api.types import Actor, Ctx, Service, Zone
 from graphsvc.config import get_settings
 from graphsvc.core import caseload, partners, referrals
 
-ACTING_ACTOR: str | None = None  # issue 7: the actor of the request's token
 LIMIT = "Number of partners, 1 to 100 (default 10)."
 DISTANCE = (
     "Also offer services that do not declare coverage of the zone but whose provider is "
@@ -287,7 +290,9 @@ class PatientInput:
         default_factory=list, description="Tags: chronic, 65plus, low_income, ..."
     )
     case_manager_id: strawberry.ID | None = strawberry.field(
-        default=None, description="The managing actor (required until tokens say who calls)."
+        default=None,
+        description="The managing actor: a case manager's token registers for itself; "
+        "an admin (or the local mode) must say which actor.",
     )
 
 
@@ -317,11 +322,17 @@ def _fields(data: PatientInput | PatientChanges) -> dict:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def _acting(info: Ctx) -> str | None:
+    """The actor the request acts as (and is scoped to): a case manager's; else None."""
+    return info.context.principal.scope
+
+
 @strawberry.type
 class CaseManagerQuery:
     @strawberry.field(
         description="Ranked services that can take the patient now for its uncovered needs; "
-        "each says why (the parts of its score)."
+        "each says why (the parts of its score).",
+        extensions=reads_patients(),
     )
     async def partners(
         self,
@@ -330,14 +341,14 @@ class CaseManagerQuery:
         limit: Annotated[int, strawberry.argument(description=LIMIT)] = 10,
         max_distance_km: Annotated[float | None, strawberry.argument(description=DISTANCE)] = None,
     ) -> list[Partner]:
-        found = await call(
-            partners.partners,
-            info.context.store,
-            ACTING_ACTOR,
-            str(patient_id),
-            limit,
-            max_distance_km,
-        )
+        store, actor = info.context.store, _acting(info)
+
+        async def work() -> list[partners.Partner]:
+            return await call(
+                partners.partners, store, actor, str(patient_id), limit, max_distance_km
+            )
+
+        found = await audited(info, READ, str(patient_id), work)
         return [Partner.from_domain(p) for p in found]
 
     @strawberry.field(
@@ -366,21 +377,45 @@ class CaseManagerQuery:
         )
         return [Partner.from_domain(p) for p in found]
 
-    @strawberry.field(description="The patient's care circle, collaborations and missing links.")
+    @strawberry.field(
+        description="The patient's care circle, collaborations and missing links.",
+        extensions=reads_patients(),
+    )
     async def care_circle(self, info: Ctx, patient_id: strawberry.ID) -> CareCircle:
-        found = await call(caseload.care_circle, info.context.store, ACTING_ACTOR, str(patient_id))
+        store, actor = info.context.store, _acting(info)
+
+        async def work() -> caseload.CareCircle:
+            return await call(caseload.care_circle, store, actor, str(patient_id))
+
+        found = await audited(info, READ, str(patient_id), work)
         return CareCircle.from_domain(found)
 
     @strawberry.field(
-        description="A case manager's patients with the state of each need and their referrals."
+        description="A case manager's patients with the state of each need and their "
+        "referrals: the token's own by default; another manager's shows only the patients "
+        "whose care circle the token's actor is in. Admins say whose (actorId).",
+        extensions=reads_patients(),
     )
-    async def my_patients(self, info: Ctx, actor_id: strawberry.ID) -> list[Patient]:
-        found = await call(caseload.my_patients, info.context.store, str(actor_id))
+    async def my_patients(self, info: Ctx, actor_id: strawberry.ID | None = None) -> list[Patient]:
+        store, actor = info.context.store, _acting(info)
+        manager = None if actor_id is None else str(actor_id)
+
+        async def work() -> list[caseload.PatientCase]:
+            return await call(caseload.my_patients, store, actor, manager)
+
+        found = await audited(
+            info, READ, None, work, lambda cases: [c.patient.id for c in cases], manager=manager
+        )
         return [Patient.from_domain(c) for c in found]
 
-    @strawberry.field(description="One patient by pseudonym, or null.")
+    @strawberry.field(description="One patient by pseudonym, or null.", extensions=reads_patients())
     async def patient(self, info: Ctx, id: strawberry.ID) -> Patient | None:
-        found = await call(caseload.find_patient_case, info.context.store, ACTING_ACTOR, str(id))
+        store, actor = info.context.store, _acting(info)
+
+        async def work() -> caseload.PatientCase | None:
+            return await call(caseload.find_patient_case, store, actor, str(id))
+
+        found = await audited(info, READ, str(id), work)
         return Patient.from_domain(found) if found else None
 
 
@@ -388,29 +423,40 @@ class CaseManagerQuery:
 class CaseManagerMutation:
     @strawberry.mutation(
         description="Register a patient under the pseudonym of its external identifier "
-        "(needs GRAPHSVC_PSEUDONYM_KEY); the same identifier updates the same patient."
+        "(needs GRAPHSVC_PSEUDONYM_KEY); the same identifier updates the same patient.",
+        extensions=writes_patients(),
     )
     async def register_patient(self, info: Ctx, patient: PatientInput) -> Patient:
+        store, actor = info.context.store, _acting(info)
         fields = {"external_id": patient.external_id, **_fields(patient)}
-        found = await call(
-            caseload.register,
-            info.context.store,
-            ACTING_ACTOR,
-            fields,
-            get_settings().pseudonym_key,
-        )
+
+        async def work() -> caseload.PatientCase:
+            key = get_settings().pseudonym_key
+            return await call(caseload.register, store, actor, fields, key)
+
+        found = await audited(info, WRITE, None, work, lambda c: [c.patient.id])
         return Patient.from_domain(found)
 
-    @strawberry.mutation(description="Change a patient's zone, needs, tags or case manager.")
+    @strawberry.mutation(
+        description="Change a patient's zone, needs, tags or case manager (its case manager "
+        "or an admin).",
+        extensions=writes_patients(),
+    )
     async def update_patient(
         self, info: Ctx, id: strawberry.ID, changes: PatientChanges
     ) -> Patient:
-        found = await call(
-            caseload.update, info.context.store, ACTING_ACTOR, str(id), _fields(changes)
-        )
+        store, actor = info.context.store, _acting(info)
+
+        async def work() -> caseload.PatientCase:
+            return await call(caseload.update, store, actor, str(id), _fields(changes))
+
+        found = await audited(info, WRITE, str(id), work)
         return Patient.from_domain(found)
 
-    @strawberry.mutation(description="Propose the patient to services: one referral each.")
+    @strawberry.mutation(
+        description="Propose the patient to services: one referral each.",
+        extensions=writes_patients(),
+    )
     async def activate_partners(
         self,
         info: Ctx,
@@ -418,20 +464,26 @@ class CaseManagerMutation:
         service_ids: list[strawberry.ID],
         note: ReferralNote | None = None,  # type: ignore[valid-type]
     ) -> list[Referral]:
-        made = await call(
-            referrals.activate_partners,
-            info.context.store,
-            ACTING_ACTOR,
-            str(patient_id),
-            [str(s) for s in service_ids],
-            note.value if note else None,
-        )
+        store, actor = info.context.store, _acting(info)
+
+        async def work() -> list[referrals.Referral]:
+            return await call(
+                referrals.activate_partners,
+                store,
+                actor,
+                str(patient_id),
+                [str(s) for s in service_ids],
+                note.value if note else None,
+            )
+
+        made = await audited(info, WRITE, str(patient_id), work)
         return [Referral.from_domain(r) for r in made]
 
     @strawberry.mutation(
         description="Move a referral along its lifecycle (proposed > sent > accepted | "
         "declined; accepted > active > closed; open > cancelled). Accepting takes a free "
-        "place of the service, closing or cancelling an accepted one gives it back."
+        "place of the service, closing or cancelling an accepted one gives it back.",
+        extensions=writes_patients(),
     )
     async def update_referral(
         self,
@@ -440,12 +492,17 @@ class CaseManagerMutation:
         status: ReferralStatus,
         outcome: ReferralOutcome | None = None,  # type: ignore[valid-type]
     ) -> Referral:
-        changed = await call(
-            referrals.update_referral,
-            info.context.store,
-            ACTING_ACTOR,
-            str(id),
-            status.value,
-            outcome.value if outcome else None,
-        )
+        store, actor = info.context.store, _acting(info)
+
+        async def work() -> referrals.Referral:
+            return await call(
+                referrals.update_referral,
+                store,
+                actor,
+                str(id),
+                status.value,
+                outcome.value if outcome else None,
+            )
+
+        changed = await audited(info, WRITE, None, work, lambda r: [r.patient], referral=str(id))
         return Referral.from_domain(changed)

@@ -1,4 +1,5 @@
-"""Per-request context: the store and one set of DataLoaders (batching per list level)."""
+"""Per-request context: the store, who calls (and their audit trail), one set of DataLoaders
+(batching per list level)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from strawberry.dataloader import DataLoader
 
 from graphsvc.core import directory
 from graphsvc.core.directory import Actor, NeedType, Service, ServiceType, Zone
+from graphsvc.security.audit import AuditTrail
+from graphsvc.security.roles import LOCAL, Principal
 from graphsvc.store import Store
 
 T = TypeVar("T")
@@ -23,9 +26,12 @@ async def call(fn: Callable[..., T], *args: Any) -> T:
 
 @dataclass
 class Context:
-    """What every resolver gets: the store and this request's loaders."""
+    """What every resolver gets: the store, the caller, the audit trail, the loaders."""
 
     store: Store
+    principal: Principal = LOCAL
+    audit: AuditTrail = None  # type: ignore[assignment]  # made from principal by default
+    suppression_k: int = 10
     zones: DataLoader[str, Zone | None] = field(init=False)
     zone_parts: DataLoader[str, list[Zone]] = field(init=False)
     actors: DataLoader[str, Actor | None] = field(init=False)
@@ -35,6 +41,8 @@ class Context:
 
     def __post_init__(self) -> None:
         store = self.store
+        if self.audit is None:
+            self.audit = AuditTrail(None, self.principal)
 
         async def zones(ids: list[str]) -> list[Zone | None]:
             found = await call(directory.get_zones, store, ids)

@@ -10,6 +10,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from graphsvc.api.context import call
+from graphsvc.api.errors import UNAVAILABLE
 from graphsvc.core.coverage import Thresholds
 from graphsvc.core.gaps import GapQuery, zone_gaps
 from graphsvc.core.overlaps import zone_overlaps
@@ -61,14 +62,16 @@ async def _overlaps_csv(request: Request, store: Store) -> str:
     return to_csv(OVERLAP_COLUMNS, overlap_records(rows), bom=True)
 
 
-def _csv_endpoint(name: str, build: Callable, store_getter: Callable[[], Store]) -> Route:
+def _csv_endpoint(
+    name: str, build: Callable, store_getter: Callable[[], Store], local: bool = True
+) -> Route:
     async def endpoint(request: Request) -> Response:
         try:
             text = await build(request, store_getter())
         except (InputError, NotFound) as exc:
             return PlainTextResponse(f"{exc}\n", status_code=400)
         except DatabaseUnavailable as exc:
-            return PlainTextResponse(f"{exc}\n", status_code=503)
+            return PlainTextResponse(f"{exc if local else UNAVAILABLE}\n", status_code=503)
         safe_zone = re.sub(r"[^A-Za-z0-9._-]", "_", request.query_params["zone"])
         filename = f"{name}-{safe_zone}.csv"
         return Response(
@@ -80,9 +83,10 @@ def _csv_endpoint(name: str, build: Callable, store_getter: Callable[[], Store])
     return Route(f"/exports/{name}.csv", endpoint)
 
 
-def export_routes(store_getter: Callable[[], Store]) -> list[Route]:
-    """The CSV export routes over the store the app opened."""
+def export_routes(store_getter: Callable[[], Store], local: bool = True) -> list[Route]:
+    """The CSV export routes over the store the app opened (outside local mode, a database
+    failure says nothing about the server)."""
     return [
-        _csv_endpoint("gaps", _gaps_csv, store_getter),
-        _csv_endpoint("overlaps", _overlaps_csv, store_getter),
+        _csv_endpoint("gaps", _gaps_csv, store_getter, local),
+        _csv_endpoint("overlaps", _overlaps_csv, store_getter, local),
     ]

@@ -17,8 +17,10 @@ from starlette.responses import Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
+from graphsvc.api.auth import principal_of
 from graphsvc.api.context import Context
 from graphsvc.errors import DatabaseUnavailable
+from graphsvc.security.audit import AuditLog, AuditTrail
 from graphsvc.store import Store
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -50,14 +52,28 @@ def wants_graphql_response(accept: str) -> bool:
 class GraphQLApp(GraphQL):
     """Strawberry's ASGI app with graphsvc's per-request context and HTTP semantics."""
 
-    def __init__(self, store_getter: Callable[[], Store], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        store_getter: Callable[[], Store],
+        audit_log: AuditLog | None = None,
+        suppression_k: int = 10,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._store_getter = store_getter
+        self._audit_log = audit_log
+        self._suppression_k = suppression_k
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         response.graphql_response = wants_graphql_response(request.headers.get("accept", ""))
         request.state.sub_response = response
-        return Context(store=self._store_getter())
+        principal = principal_of(request.scope)
+        return Context(
+            store=self._store_getter(),
+            principal=principal,
+            audit=AuditTrail(self._audit_log, principal),
+            suppression_k=self._suppression_k,
+        )
 
     async def process_result(  # type: ignore[override]
         self, request: Request, result: ExecutionResult

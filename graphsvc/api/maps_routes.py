@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from graphsvc.api.context import call
+from graphsvc.api.errors import UNAVAILABLE
 from graphsvc.core import network
 from graphsvc.errors import DatabaseUnavailable, GraphsvcError, InputError, NotFound
 from graphsvc.maps import NetworkMap, render_html
@@ -35,7 +36,7 @@ def error_page(status: int, message: str) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=HEADERS)
 
 
-async def _page(build: Callable[[], NetworkMap]) -> HTMLResponse:
+async def _page(build: Callable[[], NetworkMap], local: bool = True) -> HTMLResponse:
     try:
         found = await call(build)
         page = await call(render_html, found)
@@ -46,9 +47,9 @@ async def _page(build: Callable[[], NetworkMap]) -> HTMLResponse:
     except InputError as exc:
         return error_page(400, "; ".join(exc.problems))
     except DatabaseUnavailable as exc:
-        return error_page(503, str(exc))
+        return error_page(503, str(exc) if local else UNAVAILABLE)
     except GraphsvcError as exc:
-        return error_page(400, str(exc))
+        return error_page(400, str(exc) if local else "the map could not be made")
     return HTMLResponse(page, headers=HEADERS)
 
 
@@ -63,12 +64,13 @@ def parse_hops(raw: str | None) -> int:
     return network.check_hops(hops)
 
 
-def map_routes(store: Callable[[], Store]) -> list[Route]:
-    """The map routes, over the store the app opened (a getter: it opens in the lifespan)."""
+def map_routes(store: Callable[[], Store], local: bool = True) -> list[Route]:
+    """The map routes, over the store the app opened (a getter: it opens in the lifespan);
+    outside local mode, failures say nothing about the server."""
 
     async def zone_map(request: Request) -> HTMLResponse:
         zone_id = request.path_params["zone_id"]
-        return await _page(partial(network.zone_map, store(), zone_id))
+        return await _page(partial(network.zone_map, store(), zone_id), local)
 
     async def actor_map(request: Request) -> HTMLResponse:
         actor_id = request.path_params["actor_id"]
@@ -76,7 +78,7 @@ def map_routes(store: Callable[[], Store]) -> list[Route]:
             hops = parse_hops(request.query_params.get("hops"))
         except InputError as exc:
             return error_page(400, "; ".join(exc.problems))
-        return await _page(partial(network.actor_map, store(), actor_id, hops))
+        return await _page(partial(network.actor_map, store(), actor_id, hops), local)
 
     return [
         Route("/maps/zone/{zone_id}", zone_map, methods=["GET"]),

@@ -27,6 +27,15 @@ class GapStatus(Enum):
     OVER = "OVER"
 
 
+@strawberry.enum(
+    description="Which services count: AS_IS the active ones; TO_BE also the planned (to-be) "
+    "services of action plans, except those of dropped actions."
+)
+class Scenario(Enum):
+    AS_IS = "AS_IS"
+    TO_BE = "TO_BE"
+
+
 @strawberry.enum(description="How a what-if scenario changes a row.")
 class GapChange(Enum):
     APPEARS = "APPEARS"
@@ -195,6 +204,7 @@ def gap_query(
     target: float = 1.0,
     overlap_threshold: float = 1.5,
     bands: list[BandInput] | None = None,
+    scenario: Scenario = Scenario.AS_IS,
 ) -> gaps.GapQuery:
     """Checked domain arguments from GraphQL arguments."""
     return gaps.GapQuery(
@@ -205,6 +215,7 @@ def gap_query(
         thresholds=Thresholds(target, overlap_threshold),
         bands=tuple(Band(b.upper_km, b.weight) for b in bands) if bands else gaps.DEFAULT_BANDS,
         statuses=tuple(s.value for s in status) if status is not None else None,
+        scenario=scenario.value,
     )
 
 
@@ -230,9 +241,10 @@ class PlannerQuery:
         target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
         overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
         bands: list[BandInput] | None = None,
+        scenario: Scenario = Scenario.AS_IS,
     ) -> list[GapRow]:
         query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
-                          overlap_threshold, bands)  # fmt: skip
+                          overlap_threshold, bands, scenario)  # fmt: skip
         rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
         return [GapRow.from_domain(r) for r in rows]
 

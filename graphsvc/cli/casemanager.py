@@ -37,6 +37,19 @@ def register(sub: Any) -> None:
     cmd.set_defaults(run=_partners)
 
 
+def _audit(settings: Settings, patient: str) -> None:
+    """The command line reads patient data too: one audit record, as the OS user."""
+    import getpass
+
+    from graphsvc.security.audit import READ, AuditLog, AuditTrail
+    from graphsvc.security.roles import LOCAL
+
+    if settings.audit_path:
+        trail = AuditTrail(AuditLog(settings.audit_path), LOCAL)
+        trail.record("cli partners", READ, patient, ["partners"], user=getpass.getuser())
+        trail.flush()
+
+
 def _split(raw: str | None) -> list[str]:
     return [item.strip() for item in (raw or "").split(",") if item.strip()]
 
@@ -53,6 +66,7 @@ def _partners(args: argparse.Namespace, settings: Settings) -> int:
         if args.patient:
             found = partners.partners(store, None, args.patient, args.limit, args.max_distance_km)
             title = f"partners for patient {args.patient}"
+            _audit(settings, args.patient)
         else:
             found = partners.partners_for(
                 store,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from graphsvc.cli.common import out, progress, say
 from graphsvc.config import Settings
-from graphsvc.errors import GraphsvcError
+from graphsvc.errors import ConfigError, GraphsvcError
 from graphsvc.store import Store, describe_url, open_store
 
 
@@ -112,6 +112,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.core.directory import counts
 
     settings = settings.with_overrides(host=args.host, port=args.port)
+    _check_tokens_beyond_loopback(settings)
     _check_port_free(settings.host, settings.port)
     store = open_store(settings)
     try:
@@ -123,10 +124,26 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(f"graphsvc serving GraphQL at http://{host}:{settings.port}/graphql "
               f"(database {describe_url(settings.db)})", flush=True)  # fmt: skip
+        if app.state.local:
+            say("local mode: no token configured, loopback only; GraphiQL is on")
+        else:
+            say(f"bearer tokens required ({settings.tokens_path}); audit log {settings.audit_path}")
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
         store.close()
     return 0
+
+
+def _check_tokens_beyond_loopback(settings: Settings) -> None:
+    """Listening beyond loopback needs tokens: without them anyone could read patients."""
+    from graphsvc.api.app import is_loopback, tokens_configured
+
+    if not is_loopback(settings.host) and not tokens_configured(settings):
+        raise ConfigError(
+            f"refusing to listen on {settings.host} without tokens: anyone who can reach it "
+            f"could read patient data. Create one (`graphsvc token create --role admin`, "
+            f"stored in {settings.tokens_path or 'GRAPHSVC_TOKENS'}) or listen on 127.0.0.1"
+        )
 
 
 def _check_port_free(host: str, port: int) -> None:

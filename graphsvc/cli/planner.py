@@ -36,6 +36,8 @@ def register(sub: Any) -> None:
     gaps.add_argument("--target", type=float, default=1.0, help="places per person (1.0)")
     gaps.add_argument("--overlap", type=float, default=1.5, help="OVER threshold (1.5)")
     gaps.add_argument("--no-parts", action="store_true", help="only the zone's own roll-up")
+    gaps.add_argument("--scenario", choices=("as-is", "to-be"), default="as-is",
+                      help="to-be also counts the planned services of action plans")  # fmt: skip
     gaps.add_argument("--format", choices=FORMATS, default="table")
     gaps.set_defaults(run=_gaps)
 
@@ -69,6 +71,7 @@ def _gaps(args: argparse.Namespace, settings: Settings) -> int:
         method=args.method,
         thresholds=Thresholds(args.target, args.overlap),
         statuses=statuses,
+        scenario=args.scenario.upper().replace("-", "_"),
     )
     store = open_store(settings)
     try:

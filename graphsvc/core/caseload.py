@@ -13,7 +13,10 @@ The care circle of a patient is its case manager and the providers of services w
 accepted or active referral for it; the circle's collaborations are the COLLABORATES_WITH
 links among its members, and its missing links the pairs of members without one.
 
-`actor_id` is the acting actor; issue 7 scopes every function here with it.
+`actor_id` is the acting actor. When given (a case manager's token), every query here is
+scoped to it in Cypher: a patient it neither manages nor has in its care circle is unknown,
+exactly like a patient that does not exist. None (admin, local mode, command line) is
+unscoped.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from graphsvc.core.patients import (
 )
 from graphsvc.core.referrals import OPEN as LIVE
 from graphsvc.core.referrals import Referral, referrals_of
-from graphsvc.errors import NotFound
+from graphsvc.errors import InputError, NotFound
 from graphsvc.store import Store
 
 COVERED, PENDING, OPEN = "covered", "pending", "open"
@@ -101,9 +104,9 @@ def need_states(patient: Patient, referrals: Iterable[Referral]) -> tuple[NeedSt
     return tuple(states)
 
 
-def cases(store: Store, patients: list[Patient]) -> list[PatientCase]:
+def cases(store: Store, patients: list[Patient], scope: str | None = None) -> list[PatientCase]:
     """Need states and referrals of some patients, in one round trip."""
-    referrals = referrals_of(store, [p.id for p in patients])
+    referrals = referrals_of(store, [p.id for p in patients], scope)
     return [
         PatientCase(p, need_states(p, referrals[p.id]), tuple(referrals[p.id])) for p in patients
     ]
@@ -113,21 +116,28 @@ def patient_case(
     store: Store, actor_id: str | None, patient_id: str, argument: str = "patientId"
 ) -> PatientCase:
     """One patient with need states and referrals; NotFound if unknown."""
-    return cases(store, [require_patient(store, patient_id, argument)])[0]
+    patient = require_patient(store, patient_id, argument, scope=actor_id)
+    return cases(store, [patient], actor_id)[0]
 
 
 def find_patient_case(store: Store, actor_id: str | None, patient_id: str) -> PatientCase | None:
     """One patient with need states and referrals, or None if unknown."""
-    found = get_patients(store, [patient_id]).get(patient_id)
-    return cases(store, [found])[0] if found else None
+    found = get_patients(store, [patient_id], actor_id).get(patient_id)
+    return cases(store, [found], actor_id)[0] if found else None
 
 
-def my_patients(store: Store, actor_id: str) -> list[PatientCase]:
-    """The caseload of a case manager: its patients (by pseudonym) with open needs and
-    referral states, in three round trips."""
-    if actor_id not in directory.get_actors(store, [actor_id]):
-        raise NotFound(f"argument actorId: unknown actor {actor_id!r}")
-    return cases(store, caseload(store, actor_id))
+def my_patients(
+    store: Store, actor_id: str | None, manager_id: str | None = None
+) -> list[PatientCase]:
+    """The caseload of a case manager (`manager_id`, by default the acting actor): its
+    patients (by pseudonym) with open needs and referral states, in three round trips.
+    An acting actor sees, of another manager's caseload, only the patients in its circles."""
+    manager = manager_id or actor_id
+    if manager is None:
+        raise InputError(["argument actorId: say whose caseload (the case manager's actor id)"])
+    if manager not in directory.get_actors(store, [manager]):
+        raise NotFound(f"argument actorId: unknown actor {manager!r}")
+    return cases(store, caseload(store, manager, scope=actor_id), actor_id)
 
 
 def circle_members(patient: Patient, referrals: Iterable[Referral]) -> dict[str, CircleMember]:
@@ -163,8 +173,8 @@ def collaborations(store: Store, ids: Iterable[str], others: Iterable[str]) -> l
 
 def care_circle(store: Store, actor_id: str | None, patient_id: str) -> CareCircle:
     """The patient's care circle, its collaborations and missing links (three round trips)."""
-    patient = require_patient(store, patient_id)
-    members = circle_members(patient, referrals_of(store, [patient.id])[patient.id])
+    patient = require_patient(store, patient_id, scope=actor_id)
+    members = circle_members(patient, referrals_of(store, [patient.id], actor_id)[patient.id])
     links = collaborations(store, members, members)
     linked = {frozenset((link.source, link.target)) for link in links}
     missing = [
@@ -178,11 +188,14 @@ def register(
     store: Store, actor_id: str | None, fields: Mapping[str, Any], key: str | None
 ) -> PatientCase:
     """Register a patient (graphsvc.core.patients.register_patient) and return its case."""
-    return cases(store, [register_patient(store, actor_id, fields, key)])[0]
+    return cases(store, [register_patient(store, actor_id, fields, key)], actor_id)[0]
 
 
 def update(
     store: Store, actor_id: str | None, patient_id: str, changes: Mapping[str, Any]
 ) -> PatientCase:
     """Change a patient (graphsvc.core.patients.update_patient) and return its case."""
-    return cases(store, [update_patient(store, actor_id, patient_id, changes)])[0]
+    changed = update_patient(store, actor_id, patient_id, changes)
+    if actor_id is not None and changed.case_manager != actor_id:
+        return cases(store, [changed])[0]  # handed over: the answer of the write itself
+    return cases(store, [changed], actor_id)[0]

@@ -34,6 +34,11 @@ from graphsvc.store import Row, Store
 
 CATCHMENT, E2SFCA = "catchment", "e2sfca"
 METHODS = (CATCHMENT, E2SFCA)
+# AS_IS counts the active services; TO_BE adds the planned (to-be) services of action plans,
+# except those of dropped actions (graphsvc/core/actionplan.py).
+AS_IS, TO_BE = "AS_IS", "TO_BE"
+SCENARIOS = (AS_IS, TO_BE)
+SCENARIO_STATUSES: dict[str, tuple[str, ...]] = {AS_IS: ("active",), TO_BE: ("active", "planned")}
 STATUSES = (MISSING, UNDER, "COVERED", OVER)
 WORST_PARTS = 5
 KM_PER_DEGREE = 111.32
@@ -101,10 +106,13 @@ class GapQuery:
     thresholds: Thresholds = field(default_factory=Thresholds)
     bands: tuple[Band, ...] = DEFAULT_BANDS
     statuses: tuple[str, ...] | None = None
+    scenario: str = AS_IS
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise InputError([f"argument method: {self.method!r} is not one of {METHODS}"])
+        if self.scenario not in SCENARIOS:
+            raise InputError([f"argument scenario: {self.scenario!r} is not one of {SCENARIOS}"])
         check_bands(self.bands)
         for status in self.statuses or ():
             if status not in STATUSES:
@@ -137,10 +145,11 @@ def fetch(store: Store, query: GapQuery) -> CoverageInput:
     cells = [Cell(r["zone"], r["need"], r["people"] or 0, r["lat"], r["lon"])
              for r in store.run("list_need_cells", zone=query.zone, needs=needs)]  # fmt: skip
     if query.method == CATCHMENT:
-        rows = store.run("list_catchment_services", zone=query.zone, needs=needs)
+        rows = store.run("list_catchment_services", zone=query.zone, needs=needs,
+                         statuses=list(SCENARIO_STATUSES[query.scenario]))  # fmt: skip
         providers = [_catchment_provider(r) for r in rows]
         return CoverageInput(cells, providers, catchment_cells(providers))
-    return _fetch_by_distance(store, cells, query.bands[-1].upper)
+    return _fetch_by_distance(store, cells, query.bands[-1].upper, query.scenario)
 
 
 def catchment_cells(providers: Iterable[Provider]) -> dict[tuple[str, str], Cell]:
@@ -155,7 +164,9 @@ def _catchment_provider(row: Row) -> Provider:
                     row["need"], catchment=catchment)  # fmt: skip
 
 
-def _fetch_by_distance(store: Store, cells: list[Cell], reach_km: float) -> CoverageInput:
+def _fetch_by_distance(
+    store: Store, cells: list[Cell], reach_km: float, scenario: str = AS_IS
+) -> CoverageInput:
     located = [c for c in cells if c.lat is not None and c.lon is not None]
     missing = sorted({c.zone for c in cells} - {c.zone for c in located})
     if missing:
@@ -171,7 +182,8 @@ def _fetch_by_distance(store: Store, cells: list[Cell], reach_km: float) -> Cove
     providers = [
         Provider(r["service"], r["name"], r["actor"], r["capacity"] or 0, r["need"],
                  lat=r["lat"], lon=r["lon"])
-        for r in store.run("find_services_in_box", needs=needs, **box)
+        for r in store.run("find_services_in_box", needs=needs,
+                           statuses=list(SCENARIO_STATUSES[scenario]), **box)
         if r["lat"] is not None and r["lon"] is not None
     ]  # fmt: skip
     outside = {

@@ -26,6 +26,20 @@ All parts but `needs` add up to at most 9, less than one need: a service meeting
 the patient's needs always ranks higher; among those the care circle's ties come first
 (integrated care prefers partners who already work together), then nearness and free
 capacity. Equal scores are ordered by service id.
+
+Care pathways (graphsvc.core.pathways): for a patient enrolled in a care pathway, the next
+step of each pathway (the first after the last one completed, unless an accepted or active
+referral already goes to a service of its type) counts like one more need. A sixth part is
+added to `why`, for enrolled patients only:
+
+| part              | points                                                                |
+|-------------------|-----------------------------------------------------------------------|
+| `pathway`         | 10 per next pathway step the service provides (its type is the step's |
+|                   | service type or a narrower one)                                       |
+
+and the providers of a next step are candidates even when they meet none of the patient's
+open needs (with 0 for `needs`). All parts but `needs` and `pathway` still add up to at most
+9: a service meeting more needs or next steps always ranks higher.
 """
 
 from __future__ import annotations
@@ -35,7 +49,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from graphsvc.core import directory
+from graphsvc.core import directory, pathways
 from graphsvc.core.caseload import CircleMember, circle_members, collaborations, patient_case
 from graphsvc.core.directory import Service
 from graphsvc.core.patients import validate_codes
@@ -50,6 +64,8 @@ SHARED_POINTS, SHARED_MAX = 1.0, 2
 DISTANCE_POINTS, DISTANCE_SCALE_KM = 2.0, 10.0
 CAPACITY_POINTS = 1.0
 FACTORS = ("needs", "circle", "shared_patients", "distance", "capacity")
+PATHWAY_POINTS = 10.0
+PATHWAY = "pathway"  # the sixth part, for patients enrolled in a care pathway
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 MAX_DISTANCE_KM = 500.0
 EARTH_RADIUS_KM = 6371.0088
@@ -87,6 +103,8 @@ class Search:
     circle: dict[str, CircleMember] = field(default_factory=dict)
     exclude: frozenset[str] = frozenset()  # services with an open referral for the patient
     max_distance_km: float | None = None
+    steps: tuple[pathways.NextStep, ...] = ()  # next steps of the patient's care pathways
+    enrolled: bool = False  # enrolled in a care pathway: `why` gets a pathway part
 
 
 def partners(
@@ -96,10 +114,13 @@ def partners(
     limit: int = DEFAULT_LIMIT,
     max_distance_km: float | None = None,
 ) -> list[Partner]:
-    """Ranked partners for a patient's uncovered needs (five round trips at most)."""
+    """Ranked partners for a patient's uncovered needs and next pathway steps (six round
+    trips, seven when the patient has a next pathway step)."""
     _check(limit, max_distance_km)
     case = patient_case(store, actor_id, patient_id)
     patient = case.patient
+    enrolments = pathways.next_steps(store, patient.id)
+    held = {r.service.type for r in case.referrals if r.holds_place}
     search = Search(
         zone=patient.zone,
         lat=patient.lat,
@@ -111,6 +132,8 @@ def partners(
         circle=circle_members(patient, case.referrals),
         exclude=frozenset(r.service.id for r in case.referrals if r.status in LIVE),
         max_distance_km=max_distance_km,
+        steps=tuple(e for e in enrolments if e.step is not None and not held & set(e.types)),
+        enrolled=bool(enrolments),
     )
     return search_partners(store, search, limit)
 
@@ -147,15 +170,20 @@ def partners_for(
 
 
 def search_partners(store: Store, search: Search, limit: int = DEFAULT_LIMIT) -> list[Partner]:
-    """Fetch the candidates, filter, then score them in Python (three round trips at most)."""
-    if not search.needs:
+    """Fetch the candidates, filter, then score them in Python (four round trips at most)."""
+    step_types = sorted({t for step in search.steps for t in step.types})
+    if not search.needs and not step_types:
         return []
-    rows = store.run(
-        "find_partner_candidates",
-        needs=list(search.needs),
-        zone=search.zone,
-        anywhere=search.max_distance_km is not None,
-    )
+    anywhere = search.max_distance_km is not None
+    rows = []
+    if search.needs:
+        rows = store.run("find_partner_candidates", needs=list(search.needs), zone=search.zone,
+                         anywhere=anywhere)  # fmt: skip
+    if step_types:  # providers of a next pathway step that meet no open need
+        known = {row["id"] for row in rows}
+        rows += [row for row in store.run("find_step_candidates", types=step_types,
+                                          zone=search.zone, anywhere=anywhere)
+                 if row["id"] not in known]  # fmt: skip
     candidates = [(row, _distance(search, row)) for row in rows]
     candidates = [(row, d) for row, d in candidates if _eligible(search, row, d)]
     if not candidates:
@@ -203,6 +231,8 @@ def score(
     parts.append(_shared_part(len(shared), bool(search.circle)))
     parts.append(_distance_part(search, row, distance_km))
     parts.append(_capacity_part(row["available"], row["capacity"]))
+    if search.enrolled:
+        parts.append(_pathway_part(search, row["type"]))
 
     service = Service.from_row(row)
     total = round(sum(p.points for p in parts), 2)
@@ -304,6 +334,18 @@ def _distance_part(search: Search, row: Row, distance_km: float | None) -> Score
         points,
         f"{where}; {distance_km:.2f} km from its centre: 2 x (1 - {distance_km:.2f}/10)",
     )
+
+
+def _pathway_part(search: Search, service_type: str) -> ScorePart:
+    provided = [s for s in search.steps if service_type in s.types]
+    if not provided:
+        return ScorePart(PATHWAY, 0.0, "provides no next step of the patient's care pathways")
+    said = "; ".join(
+        f"step {s.step.step} '{s.step.name}' of {s.pathway} ({s.step.type})"  # type: ignore[union-attr]
+        for s in provided
+    )
+    n = len(provided)
+    return ScorePart(PATHWAY, round(PATHWAY_POINTS * n, 2), f"provides the next {said}: {n} x 10")
 
 
 def _capacity_part(available: int, capacity: int) -> ScorePart:

@@ -8,8 +8,10 @@ manager (CASE_MANAGER_OF). Nothing else is accepted: an unknown field (`name`, `
 number (11 digits, with or without the usual separators). Every problem is listed at once
 and nothing is written unless the whole record is valid.
 
-`actor_id` is the acting actor (the case manager calling); issue 7 scopes access with it.
-Here it is only the default case manager of a new patient.
+`actor_id` is the acting actor: a case manager's token gives it, and then every read is
+scoped in Cypher to the patients it manages or whose care circle it is in (the `*_scoped_*`
+queries, `$actor`); it registers patients for itself and only changes those it manages.
+None (an admin, the local mode, the command line) reads and writes unscoped.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from graphsvc.core import directory
 from graphsvc.core.pseudonym import is_pseudonym, pseudonym, require_key
-from graphsvc.errors import InputError, NotFound
+from graphsvc.errors import Forbidden, InputError, NotFound
 from graphsvc.model import ELIGIBILITY_TAGS
 from graphsvc.store import Row, Store
 
@@ -74,16 +76,24 @@ class Patient:
         return [n.code for n in self.needs]
 
 
-def get_patients(store: Store, ids: Sequence[str]) -> dict[str, Patient]:
-    """Patients by pseudonym in one round trip; unknown ids are absent."""
+def get_patients(store: Store, ids: Sequence[str], scope: str | None = None) -> dict[str, Patient]:
+    """Patients by pseudonym in one round trip; unknown ids (and, with `scope`, patients that
+    actor neither manages nor has in its care circle) are absent."""
     wanted = [i for i in dict.fromkeys(ids) if is_pseudonym(i)]
     if not wanted:
         return {}
-    return {r["id"]: Patient.from_row(r) for r in store.run("get_patients", ids=wanted)}
+    if scope is not None:
+        rows = store.run("get_scoped_patients", ids=wanted, actor=scope)
+    else:
+        rows = store.run("get_patients", ids=wanted)
+    return {r["id"]: Patient.from_row(r) for r in rows}
 
 
-def require_patient(store: Store, patient_id: str, argument: str = "patientId") -> Patient:
-    """The patient, or an error naming the argument (a malformed id is not echoed back)."""
+def require_patient(
+    store: Store, patient_id: str, argument: str = "patientId", scope: str | None = None
+) -> Patient:
+    """The patient, or an error naming the argument (a malformed id is not echoed back).
+    With `scope`, a patient outside it is unknown: the same error as a patient that is not."""
     if not is_pseudonym(patient_id):
         raise InputError(
             [
@@ -91,15 +101,20 @@ def require_patient(store: Store, patient_id: str, argument: str = "patientId") 
                 "register the patient with its external identifier to get one"
             ]
         )
-    patient = get_patients(store, [patient_id]).get(patient_id)
+    patient = get_patients(store, [patient_id], scope).get(patient_id)
     if patient is None:
         raise NotFound(f"argument {argument}: unknown patient {patient_id!r}")
     return patient
 
 
-def caseload(store: Store, actor_id: str) -> list[Patient]:
-    """The patients an actor is case manager of, by pseudonym."""
-    return [Patient.from_row(r) for r in store.run("list_caseload", actor=actor_id)]
+def caseload(store: Store, actor_id: str, scope: str | None = None) -> list[Patient]:
+    """The patients an actor is case manager of, by pseudonym; with `scope`, only those that
+    actor may see (all of them when it is the manager itself)."""
+    if scope is not None:
+        rows = store.run("list_scoped_caseload", manager=actor_id, actor=scope)
+    else:
+        rows = store.run("list_caseload", actor=actor_id)
+    return [Patient.from_row(r) for r in rows]
 
 
 def register_patient(
@@ -123,7 +138,24 @@ def register_patient(
     merged.update({k: v for k, v in fields.items() if k in FIELDS and k != "external_id"})
     if merged.get("case_manager") is None:
         merged["case_manager"] = actor_id
+    if actor_id is not None and not problems:
+        _check_own_registration(store, actor_id, patient_id, merged["case_manager"])
     return _write(store, patient_id, merged, {}, problems)
+
+
+def _check_own_registration(
+    store: Store, actor_id: str, patient_id: str, case_manager: object
+) -> None:
+    """A case manager registers patients for itself, and cannot take over (or overwrite)
+    a patient another case manager already manages."""
+    if case_manager != actor_id:
+        raise Forbidden("field case_manager: a case manager registers its own patients only")
+    existing = get_patients(store, [patient_id]).get(patient_id)
+    if existing is not None and existing.case_manager != actor_id:
+        raise Forbidden(
+            "external_id: this person is already registered by another case manager; "
+            "ask them or an admin to hand the patient over"
+        )
 
 
 def update_patient(
@@ -135,7 +167,9 @@ def update_patient(
     problems += _personal_data(changes)
     if problems:
         raise InputError(problems)
-    current = require_patient(store, patient_id, "id")
+    current = require_patient(store, patient_id, "id", scope=actor_id)
+    if actor_id is not None and current.case_manager != actor_id:
+        raise Forbidden("argument id: only the patient's case manager (or an admin) changes it")
     merged: dict[str, Any] = {
         "zone": current.zone,
         "needs": [{"code": n.code, "since": n.since} for n in current.needs],

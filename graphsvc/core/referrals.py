@@ -16,7 +16,9 @@ and its `outcome` one code of OUTCOMES (why it ended), set only when it ends (de
 closed, cancelled).
 
 `actor_id` is the acting actor: new referrals are made BY it (by default the patient's case
-manager); issue 7 scopes access with it.
+manager). When given (a case manager's token), the patient or referral is first read with the
+scoped queries (`$actor`: patients it manages or whose care circle it is in), so a referral
+of any other patient is unknown to it and cannot be made or moved. None is unscoped.
 """
 
 from __future__ import annotations
@@ -116,26 +118,43 @@ def places_change(current: str, new: str) -> int:
     return int(current in HOLDING) - int(new in HOLDING)
 
 
-def get_referrals(store: Store, ids: Sequence[str]) -> dict[str, Referral]:
-    """Referrals by id in one round trip; unknown ids are absent."""
+def get_referrals(
+    store: Store, ids: Sequence[str], scope: str | None = None
+) -> dict[str, Referral]:
+    """Referrals by id in one round trip; unknown ids (and, with `scope`, referrals of
+    patients outside that actor's scope) are absent."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
-    return {r["id"]: Referral.from_row(r) for r in store.run("get_referrals", ids=wanted)}
+    if scope is not None:
+        rows = store.run("get_scoped_referrals", ids=wanted, actor=scope)
+    else:
+        rows = store.run("get_referrals", ids=wanted)
+    return {r["id"]: Referral.from_row(r) for r in rows}
 
 
-def require_referral(store: Store, referral_id: str, argument: str = "id") -> Referral:
-    found = get_referrals(store, [referral_id]).get(referral_id)
+def require_referral(
+    store: Store, referral_id: str, argument: str = "id", scope: str | None = None
+) -> Referral:
+    found = get_referrals(store, [referral_id], scope).get(referral_id)
     if found is None:
         raise NotFound(f"argument {argument}: unknown referral {referral_id!r}")
     return found
 
 
-def referrals_of(store: Store, patient_ids: Sequence[str]) -> dict[str, list[Referral]]:
-    """Each patient's referrals (oldest first, then by service) in one round trip."""
+def referrals_of(
+    store: Store, patient_ids: Sequence[str], scope: str | None = None
+) -> dict[str, list[Referral]]:
+    """Each patient's referrals (oldest first, then by service) in one round trip; with
+    `scope`, only for patients that actor may see."""
     result: dict[str, list[Referral]] = {p: [] for p in patient_ids}
     if patient_ids:
-        for row in store.run("list_patient_referrals", ids=list(dict.fromkeys(patient_ids))):
+        ids = list(dict.fromkeys(patient_ids))
+        if scope is not None:
+            rows = store.run("list_scoped_patient_referrals", ids=ids, actor=scope)
+        else:
+            rows = store.run("list_patient_referrals", ids=ids)
+        for row in rows:
             result[row["patient"]].append(Referral.from_row(row))
     for found in result.values():  # made together: same time, so by service
         found.sort(key=lambda r: (r.created, r.service.id, r.id))
@@ -152,7 +171,7 @@ def activate_partners(
     """Create one `proposed` referral per service for the patient, made by the acting actor
     (default: the patient's case manager). All or nothing: every service must exist, be
     active, have a free place and have no open referral for this patient yet."""
-    patient = require_patient(store, patient_id)
+    patient = require_patient(store, patient_id, scope=actor_id)
     problems = []
     if not service_ids:
         problems.append("argument serviceIds: give at least one service")
@@ -193,7 +212,7 @@ def activate_partners(
     created = store.run("create_referrals", patient=patient.id, actor=by, rows=new, now=_now())
     if len(created) != len(new):
         raise Conflict("the patient or a service disappeared while the referrals were made")
-    found_referrals = get_referrals(store, [r["id"] for r in new])
+    found_referrals = get_referrals(store, [r["id"] for r in new], actor_id)
     return [found_referrals[r["id"]] for r in new]
 
 
@@ -214,7 +233,7 @@ def update_referral(
         problems.append(f"argument outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
     if problems:
         raise InputError(problems)
-    referral = require_referral(store, referral_id)
+    referral = require_referral(store, referral_id, scope=actor_id)
     current = referral.status
     if status not in TRANSITIONS[current]:
         allowed = ", ".join(TRANSITIONS[current]) or "none (it has ended)"
@@ -242,13 +261,15 @@ def update_referral(
         outcome=outcome,
     )
     if not changed:
-        now = require_referral(store, referral_id)
+        now = require_referral(store, referral_id, scope=actor_id)
         if now.status != current:
             raise Conflict(f"referral {referral_id!r} changed meanwhile: it is now {now.status}")
         raise Conflict(
             f"service {now.service.id!r} has no free place left: "
             f"referral {referral_id!r} stays {current}"
         )
+    # unscoped: a provider that just closed its last referral for the patient leaves the
+    # circle with this very move, and still gets the answer to its own write
     return require_referral(store, referral_id)
 
 

@@ -20,6 +20,7 @@ from itertools import combinations, pairwise
 
 from graphsvc.demo import vocab
 from graphsvc.demo.check import COVERED, MISSING, OVER, UNDER, coverage_status
+from graphsvc.demo.coplan import PLAN_TABLES
 
 PSEUDONYM_KEY = b"graphsvc-demo-pseudonym-key"
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -47,6 +48,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "zone_needs": ("zone", "need", "people", "year", "source"),
     "patients": ("id", "zone", "languages", "eligibility", "case_manager"),
     "patient_needs": ("patient", "need", "since"),
+    **PLAN_TABLES,  # co-creation tables (issue 10), written only by seeds that have a plan
 }
 
 Rows = dict[str, list[dict[str, str]]]

@@ -29,6 +29,16 @@ FILES: tuple[str, ...] = (
     "zone_needs",
     "patients",
     "patient_needs",
+    # co-creation (issue 10), optional
+    "objectives",
+    "actions",
+    "action_commitments",
+    "planned_services",
+    "care_pathways",
+    "pathway_steps",
+    "enrolments",
+    "funding",
+    "network_zones",
 )
 
 BundleRows = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -144,19 +154,20 @@ def graph_counts(bundle_rows: BundleRows) -> dict[str, int]:
     def n(name: str) -> int:
         return len(rows.get(name, ()))
 
-    return {
+    services = [*rows["services"], *rows.get("planned_services", ())]
+    counts = {
         "Zone": n("zones"),
         "Actor": n("actors"),
         "ServiceType": n("service_types"),
         "NeedType": n("need_types"),
-        "Service": n("services"),
+        "Service": len(services),
         "Network": n("networks"),
         "Patient": n("patients"),
         "PART_OF": sum(1 for z in rows["zones"] if z["part_of"]),
         "LOCATED_IN": sum(1 for a in rows["actors"] if a["zone"]),
-        "PROVIDES": n("services"),
-        "OF_TYPE": n("services"),
-        "COVERS": sum(len(set(as_list(s["covers"]))) for s in rows["services"]),
+        "PROVIDES": len(services),
+        "OF_TYPE": len(services),
+        "COVERS": sum(len(set(as_list(s["covers"]))) for s in services),
         "BROADER": sum(1 for t in rows["service_types"] if t["broader"]),
         "MET_BY": sum(len(set(as_list(t["met_by"]))) for t in rows["need_types"]),
         "HAS_NEED": n("zone_needs") + n("patient_needs"),
@@ -164,4 +175,43 @@ def graph_counts(bundle_rows: BundleRows) -> dict[str, int]:
         "MEMBER_OF": n("memberships"),
         "LIVES_IN": sum(1 for p in rows["patients"] if p["zone"]),
         "CASE_MANAGER_OF": sum(1 for p in rows["patients"] if p["case_manager"]),
+    }
+    counts.update(_plan_counts(rows))
+    return {name: count for name, count in counts.items() if count or name in _ALWAYS}
+
+
+_ALWAYS = ("Zone", "Actor", "ServiceType", "NeedType", "Service", "Network", "Patient",
+           "PART_OF", "LOCATED_IN", "PROVIDES", "OF_TYPE", "COVERS", "BROADER", "MET_BY",
+           "HAS_NEED", "COLLABORATES_WITH", "MEMBER_OF", "LIVES_IN", "CASE_MANAGER_OF")  # fmt: skip
+
+
+def _plan_counts(rows: BundleRows) -> dict[str, int]:
+    """Nodes and relationships of the co-creation tables (issue 10); absent ones count 0."""
+
+    def get(name: str) -> Sequence[Mapping[str, Any]]:
+        return rows.get(name, ())
+
+    actions, funding = get("actions"), get("funding")
+    pathways = get("care_pathways")
+    return {
+        "Objective": len(get("objectives")),
+        "Action": len(actions),
+        "CarePathway": len(pathways),
+        "PathwayStep": len(get("pathway_steps")),
+        "Funding": len(funding),
+        "REFINES": sum(1 for o in get("objectives") if o["parent"]),
+        "FOR_ZONE": len(get("objectives"))
+        + sum(len(set(as_list(a["zones"]))) for a in actions)
+        + sum(1 for p in pathways if p["zone"]),
+        "SERVES": len(actions),
+        "TARGETS": sum(len(set(as_list(a["needs"]))) for a in actions),
+        "COMMITS_TO": len(get("action_commitments")),
+        "PLANS": len(get("planned_services")),
+        "FOR_NEED": len(pathways),
+        "RUN_BY": sum(1 for p in pathways if p["network"]),
+        "HAS_STEP": len(get("pathway_steps")),
+        "STEP_TYPE": len(get("pathway_steps")),
+        "ENROLLED_IN": len(get("enrolments")),
+        "FUNDS": len(funding),
+        "WORKS_IN": len(get("network_zones")),
     }

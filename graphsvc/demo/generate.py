@@ -11,11 +11,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from graphsvc.demo import leuven, namur
+from graphsvc.demo import coplan, leuven, leuven_plan, namur
 from graphsvc.demo.writer import Result, render_files, write_files
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent.parent / "seeds"
 SEEDS = (leuven, namur)
+# co-creation data (issue 10): extra tables of a seed, made after it, from its own rows
+PLANS = {leuven.NAME: leuven_plan}
 
 
 def build_all() -> list[Result]:
@@ -24,7 +26,14 @@ def build_all() -> list[Result]:
     for module in SEEDS:
         seed = module.build()
         rows = seed.rows()
-        results.append(Result(seed, rows, seed.verify(rows)))
+        result = Result(seed, rows, seed.verify(rows))
+        plan = PLANS.get(seed.name)
+        if plan is not None:
+            tables = plan.build(seed, rows)
+            result.plan = coplan.compute(rows, tables)
+            plan.check(result.plan)
+            rows.update(tables)  # new files only: the other tables stay as they were
+        results.append(result)
     _check_shared(results)
     return results
 

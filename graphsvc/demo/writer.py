@@ -10,6 +10,7 @@ from pathlib import Path
 
 from graphsvc.demo.builder import COLUMNS, Rows, Seed
 from graphsvc.demo.check import COVERED, graph_counts
+from graphsvc.demo.coplan import PlanResult, plan_section
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Result:
     seed: Seed
     rows: Rows
     statuses: dict[tuple[str, str], tuple[float, str]]
+    plan: PlanResult | None = None  # co-creation data (issue 10), if the seed has some
 
 
 def render_csv(table: str, rows: Sequence[dict[str, str]]) -> str:
@@ -151,7 +153,13 @@ Services that must not be offered or do not count:
 Patients (pseudonyms; each has a case manager in their vicinity network):
 
 {patients_table(result)}
-"""
+{_plan(result)}"""
+
+
+def _plan(result: Result) -> str:
+    if result.plan is None:
+        return ""
+    return "\n" + plan_section(result.seed.name, result.plan)
 
 
 TEMPLATE = """# Demo seeds
@@ -230,6 +238,22 @@ FORMAT: tuple[tuple[str, str], ...] = (
     ("zone_needs", "Zone HAS_NEED {people, year, source}, on vicinity networks only"),
     ("patients", "LIVES_IN `zone`, CASE_MANAGER_OF from the `case_manager` actor"),
     ("patient_needs", "Patient HAS_NEED {since} (ISO date)"),
+    ("objectives", "optional; level: strategic, operational; FOR_ZONE `zone`; `parent` = the "
+     "objective it REFINES (strategic ones have none, operational ones need one)"),
+    ("actions", "optional; SERVES `objective`; status: idea, planned, running, done, dropped; "
+     "ISO dates; TARGETS `needs` in FOR_ZONE `zones`"),
+    ("action_commitments", "optional; Actor COMMITS_TO {role} action"),
+    ("planned_services", "optional; to-be services an action PLANS: Service {status: planned, "
+     "available: 0} with PROVIDES, OF_TYPE, COVERS; counted by the TO_BE gap scenario"),
+    ("care_pathways", "optional; FOR_NEED `need` (its people are the demand), FOR_ZONE, RUN_BY "
+     "`network`"),
+    ("pathway_steps", "optional; HAS_STEP PathwayStep {step, name, day} with STEP_TYPE `type`; "
+     "`day` = expected days after enrolment; steps numbered from 1"),
+    ("enrolments", "optional; Patient ENROLLED_IN {since, completed} pathway; `completed` = "
+     "the last step done (0 none)"),
+    ("funding", "optional; Funding {scheme: flat_rate, fee_for_service, bundled, "
+     "project_grant; amount in whole euros; period; source} FUNDS a `zone` or a `network`"),
+    ("network_zones", "optional; Network WORKS_IN zone: the vicinity network a team works in"),
 )  # fmt: skip
 
 

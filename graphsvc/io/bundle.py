@@ -6,12 +6,18 @@ writes nothing, and the error lists each problem with file, row and field. Impor
 formats (HSDS, FHIR, Belgian open data) build the same typed tables through
 `bundle_from_records`, so every source goes through the same checks and the one write path,
 `write_bundle`.
+
+Writing is an upsert by key, and a row is the truth for its key: a relationship the row holds
+one of (an actor's zone, a service's type and provider, a zone's parent...) or a list of
+(a service's `covers`, a need type's `met_by`) replaces the one stored, so re-importing changed
+data leaves no old link behind, and re-importing the same bundle changes nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import InputError
+from graphsvc.errors import GraphsvcError, InputError
 from graphsvc.io.bundle_format import (
     IDENTIFIER_SCHEMES,
     LIST_SEPARATOR,
@@ -34,7 +40,11 @@ from graphsvc.store.base import Row, Store
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 (but tab and newline), DEL, C1, the line and paragraph separators, lone surrogates
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+MAX_INT = 2**63 - 1  # the largest whole number a database property holds (64-bit signed)
+_DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: not '1_000', '+1', ' 1' nor other scripts
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 @dataclass
@@ -48,6 +58,8 @@ class Bundle:
     broken_keys: dict[str, set[Any]] = field(default_factory=dict)
     # where each row came from ("zones.csv row 3", "bundle.json zones[2]"), when not a CSV line
     origins: dict[str, list[str]] = field(default_factory=dict)
+    # tables refused as a whole (already reported), so references into them are not
+    rejected: set[str] = field(default_factory=set)
 
     def where(self, table: str, index: int) -> str:
         """'file row N' (or the record's origin) for the index-th row of a table."""
@@ -74,8 +86,9 @@ def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
         from graphsvc.io.bundle_json import read_json_records
 
         problems: list[str] = []
-        records = read_json_records(folder, problems)
-        return bundle_from_records(folder, records, problems, existing)
+        rejected: set[str] = set()
+        records = read_json_records(folder, problems, rejected)
+        return bundle_from_records(folder, records, problems, existing, rejected)
     if not folder.is_dir():
         raise InputError([f"{folder}: not a folder (of CSV files) nor a JSON bundle file"])
     problems = []
@@ -85,10 +98,13 @@ def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
         if not path.exists():
             if table.name in REQUIRED_TABLES:
                 problems.append(f"{path}: missing (every bundle needs {table.file})")
+                bundle.rejected.add(table.name)
             continue
         broken = bundle.broken_keys.setdefault(table.name, set())
-        rows, lines = _read_table(path, table, problems, broken)
+        rows, lines, whole = _read_table(path, table, problems, broken)
         bundle.tables[table.name], bundle.lines[table.name] = rows, lines
+        if whole:
+            bundle.rejected.add(table.name)
     check_bundle(bundle, problems, existing)
     return bundle
 
@@ -103,14 +119,16 @@ def bundle_from_records(
     records: dict[str, list[Record]],
     problems: list[str] | None = None,
     existing: ExistingKeys | None = None,
+    rejected: set[str] | None = None,
 ) -> Bundle:
     """Type and check records exactly as a CSV bundle's rows; raise InputError on any problem.
 
     `problems` may already hold problems found while reading the source; they are reported
-    together with the ones found here.
+    together with the ones found here. `rejected` names tables the source refused as a whole
+    (already reported): references into them are not reported again.
     """
     problems = [] if problems is None else problems
-    bundle = Bundle(Path(source))
+    bundle = Bundle(Path(source), rejected=set(rejected or ()))
     for name in records:
         if name not in TABLES_BY_NAME:
             problems.append(f"{source}: unknown table {name!r}")
@@ -171,7 +189,8 @@ def _add_existing(bundle: Bundle, known: dict[str, set[Any]], existing: Existing
                     if item is not None and item not in targets:
                         wanted[column.ref].add(item)
     for name, keys in wanted.items():
-        known.setdefault(name, set()).update(existing(name, keys))
+        if name not in bundle.rejected:
+            known.setdefault(name, set()).update(existing(name, keys))
 
 
 def _typed_record(
@@ -200,14 +219,14 @@ def _convert_value(column: Column, value: Any) -> Any:
     if value is None:
         value = ""
     if isinstance(value, str):
-        return _convert(column, value.strip())
+        return _convert(column, value)
     if column.kind == "list":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{value!r} is not a list of strings")
-        items = [v.strip() for v in value]
-        for item in items:
+        for item in value:
             if _CONTROL.search(item):
                 raise ValueError("control characters are not allowed")
+        items = [v.strip() for v in value]
         items = [item for item in items if item]
         if column.required and not items:
             raise ValueError("required, but empty")
@@ -215,15 +234,15 @@ def _convert_value(column: Column, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{value!r} is not {_KIND_NAMES.get(column.kind, 'a string')}")
     if column.kind == "float":
-        return float(value)
+        if isinstance(value, int) and abs(value) > 2**1023:  # float() would overflow
+            raise ValueError(f"{_short(str(value))} is not a finite number")
+        return _checked_float(column, float(value), repr(value))
     if column.kind == "int":
         if isinstance(value, float):
             if not value.is_integer():
                 raise ValueError(f"{value!r} is not a whole number")
             value = int(value)
-        if value < 0:
-            raise ValueError(f"{value} is negative")
-        return value
+        return _checked_int(value)
     raise ValueError(f"{value!r} is not {_KIND_NAMES.get(column.kind, 'a string')}")
 
 
@@ -239,23 +258,29 @@ def _keys(key: tuple[str, ...], rows: list[Row]) -> list[Any]:
 
 def _read_table(
     path: Path, table: Table, problems: list[str], broken: set[Any]
-) -> tuple[list[Row], list[int]]:
+) -> tuple[list[Row], list[int], bool]:
+    """The checked rows of one CSV file, their lines, and whether the file was refused whole
+    (too large, not UTF-8, wrong header, malformed CSV)."""
     rows: list[Row] = []
     lines: list[int] = []
     if path.stat().st_size > MAX_FILE_BYTES:
         problems.append(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MB, refused")
-        return rows, lines
+        return rows, lines, True
     seen: dict[Any, int] = {}
+    line = 0  # the last row read (the header is row 1)
+    reader = None
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        # utf-8-sig: Excel's "CSV UTF-8" starts with a byte order mark, which is not data
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
                 problems.append(f"{path}: empty file, expected header {','.join(table.header)}")
-                return rows, lines
+                return rows, lines, True
             if header != table.header:
                 problems.append(f"{path}: row 1: {_header_problem(header, table.header)}")
-                return rows, lines
+                return rows, lines, True
+            line = 1
             for line, values in enumerate(reader, start=2):
                 if not values:
                     continue
@@ -280,9 +305,12 @@ def _read_table(
                 lines.append(line)
     except UnicodeDecodeError as exc:
         problems.append(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return rows, lines, True
     except csv.Error as exc:
-        problems.append(f"{path}: malformed CSV: {exc}")
-    return rows, lines
+        at = f"line {reader.line_num}" if reader is not None else "start"
+        problems.append(f"{path.name} row {line + 1} ({at}): malformed CSV, file refused: {exc}")
+        return rows, lines, True
+    return rows, lines, False
 
 
 def _header_problem(found: list[str], expected: list[str]) -> str:
@@ -305,7 +333,7 @@ def _typed_row(
     ok = True
     for column, raw in zip(columns, values, strict=True):
         try:
-            row[column.name] = _convert(column, raw.strip())
+            row[column.name] = _convert(column, raw)
         except ValueError as exc:
             problems.append(f"{where} field {column.name}: {exc}")
             ok = False
@@ -313,32 +341,57 @@ def _typed_row(
 
 
 def _convert(column: Column, raw: str) -> Any:
-    if _CONTROL.search(raw):
+    """A CSV field (or JSON string) as the column's type; spaces around it do not count."""
+    if _CONTROL.search(raw):  # before strip(), which would drop some of them (U+2028, U+0085)
         raise ValueError("control characters are not allowed")
+    raw = raw.strip()
     if raw == "":
         if column.required:
             raise ValueError("required, but empty")
         return [] if column.kind == "list" else None
     if column.choices and raw not in column.choices:
         raise ValueError(f"{raw!r} is not one of {', '.join(column.choices)}")
+    if column.kind == "float":
+        return _checked_float(column, _to_float(raw), repr(raw))
     return _CONVERTERS[column.kind](raw)
 
 
 def _to_int(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{raw!r} is not a whole number") from None
+    if not _DIGITS.fullmatch(raw):
+        raise ValueError(f"{_short(raw)} is not a whole number (digits 0-9 only)")
+    if len(raw) > 20:  # int() of thousands of digits is slow, and refused past 4300
+        raise ValueError(f"{_short(raw)} is too large (at most {MAX_INT})")
+    return _checked_int(int(raw))
+
+
+def _checked_int(value: int) -> int:
     if value < 0:
         raise ValueError(f"{value} is negative")
+    if value > MAX_INT:
+        raise ValueError(f"{value} is too large (at most {MAX_INT})")
     return value
 
 
 def _to_float(raw: str) -> float:
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{raw!r} is not a number") from None
+    if not _DECIMAL.fullmatch(raw):
+        raise ValueError(f"{_short(raw)} is not a number")
+    return float(raw)
+
+
+def _checked_float(column: Column, value: float, shown: str) -> float:
+    """A finite number inside the column's bounds (latitudes, longitudes), or ValueError."""
+    if not math.isfinite(value):
+        raise ValueError(f"{shown} is not a finite number")
+    if column.bounds is not None:
+        low, high = column.bounds
+        if not low <= value <= high:
+            raise ValueError(f"{value:g} is outside {low:g} to {high:g}")
+    return value
+
+
+def _short(raw: str) -> str:
+    """A value for a message: its repr, cut after 40 characters."""
+    return repr(raw) if len(raw) <= 40 else repr(raw[:40]) + "..."
 
 
 def _to_id(raw: str) -> str:
@@ -371,7 +424,6 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
     "str": str,
     "id": _to_id,
     "int": _to_int,
-    "float": _to_float,
     "list": _to_list,
     "date": _to_date,
     "pseudonym": _to_pseudonym,
@@ -382,8 +434,8 @@ def _check_references(
     bundle: Bundle, table: Table, known: dict[str, set[Any]], problems: list[str]
 ) -> None:
     for column in table.columns:
-        if column.ref is None:
-            continue
+        if column.ref is None or column.ref in bundle.rejected:
+            continue  # a rejected table was reported once, not at every reference into it
         targets = known.get(column.ref, set())
         for index, row in enumerate(bundle.tables.get(table.name, [])):
             value = row[column.name]
@@ -408,30 +460,53 @@ def _check_semantics(bundle: Bundle, problems: list[str]) -> None:
                 f"{bundle.where('collaborations', index)} field target: an actor cannot "
                 "collaborate with itself"
             )
-    _check_acyclic(bundle.tables.get("zones", []), "id", "part_of", "zones.csv", problems)
-    _check_acyclic(
-        bundle.tables.get("service_types", []), "code", "broader", "service_types.csv", problems
-    )
-    _check_double_counted_needs(bundle, problems)
+    zones_acyclic = _check_acyclic(bundle, "zones", "id", "part_of", problems)
+    _check_acyclic(bundle, "service_types", "code", "broader", problems)
+    if zones_acyclic:  # in a cycle every zone is a part of every other: one problem is enough
+        _check_double_counted_needs(bundle, problems)
+    from graphsvc.io.coplan_bundle import check_coplan  # it uses this module's helpers
+
+    check_coplan(bundle, problems)  # objectives, actions, pathways, funding (issue 10)
 
 
-def _check_acyclic(rows: list[Row], key: str, parent: str, file: str, problems: list[str]) -> None:
+def _check_acyclic(bundle: Bundle, table: str, key: str, parent: str, problems: list[str]) -> bool:
+    """One problem per cycle of `parent` links, at the row of its first member in the file
+    (rows that merely lead into a cycle are not part of it); True when there is none."""
+    rows = bundle.tables.get(table, [])
+    index_of = {row[key]: index for index, row in enumerate(rows)}
     parents = {row[key]: row[parent] for row in rows if row[parent]}
+    done: set[Any] = set()
+    acyclic = True
     for start in parents:
-        seen, node = {start}, parents.get(start)
-        while node is not None:
-            if node in seen:
-                problems.append(f"{file} field {parent}: {start!r} is part of a cycle")
-                break
-            seen.add(node)
-            node = parents.get(node)
+        path: list[Any] = []
+        on_path: set[Any] = set()
+        node = start
+        while node in parents and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parents[node]
+        if node in on_path:
+            acyclic = False
+            cycle = path[path.index(node) :]
+            first = min(range(len(cycle)), key=lambda i: index_of[cycle[i]])
+            cycle = cycle[first:] + cycle[:first]
+            loop = " -> ".join(str(k) for k in [*cycle, cycle[0]])
+            others = ", ".join(bundle.where(table, index_of[k]) for k in cycle[1:])
+            problems.append(
+                f"{bundle.where(table, index_of[cycle[0]])} field {parent}: {cycle[0]!r} is part "
+                f"of a cycle {loop}" + (f" (with {others})" if others else "")
+            )
+        done.update(path)
+    return acyclic
 
 
 def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
     """A zone with a need recorded on itself and on one of its parts would count people twice."""
     parents = {z["id"]: z["part_of"] for z in bundle.tables.get("zones", [])}
+    rows = bundle.tables.get("zone_needs", [])
+    index_of = {(row["zone"], row["need"]): index for index, row in enumerate(rows)}
     recorded: dict[str, set[str]] = defaultdict(set)
-    for row in bundle.tables.get("zone_needs", []):
+    for row in rows:
         recorded[row["need"]].add(row["zone"])
     for need, zones in sorted(recorded.items()):
         for zone in sorted(zones):
@@ -439,43 +514,52 @@ def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
             while ancestor is not None and ancestor not in seen:
                 if ancestor in zones:
                     problems.append(
-                        f"zone_needs.csv field zone: need {need!r} is recorded on {ancestor!r} "
-                        f"and on its part {zone!r}; record it on the finest zones only"
+                        f"{bundle.where('zone_needs', index_of[(ancestor, need)])} field zone: "
+                        f"need {need!r} is recorded on {ancestor!r} and on its part {zone!r} "
+                        f"(at {bundle.where('zone_needs', index_of[(zone, need)])}); record it "
+                        "on the finest zones only"
                     )
                 seen.add(ancestor)
                 ancestor = parents.get(ancestor)
 
 
-# Query per step, and how a step's rows come from the bundle's tables, in dependency order.
-def _write_plan(bundle: Bundle) -> list[tuple[str, list[Row]]]:
+# Query per step, the table its rows come from, and its rows, in dependency order. Relations
+# a row holds one of (LOCATED_IN, OF_TYPE, PROVIDES, PART_OF, BROADER, LIVES_IN,
+# CASE_MANAGER_OF) and lists (COVERS, MET_BY) replace what the database had for that key.
+def _write_plan(bundle: Bundle) -> list[tuple[str, str, list[Row]]]:
+    from graphsvc.io.coplan_bundle import coplan_write_plan
+
     t = bundle.tables
     get = lambda name: t.get(name, [])  # noqa: E731
     return [
-        ("merge_zones", [_pick(z, "id", "name", "level", "population", "lat", "lon")
-                         for z in get("zones")]),
-        ("merge_zone_parts", [{"id": z["id"], "part_of": z["part_of"]}
-                              for z in get("zones") if z["part_of"]]),
-        ("merge_service_types", [_pick(s, "code", "name", "category")
-                                 for s in get("service_types")]),
-        ("merge_service_type_broader", [{"code": s["code"], "broader": s["broader"]}
-                                        for s in get("service_types") if s["broader"]]),
-        ("merge_need_types", [_pick(n, "code", "name", "domain") for n in get("need_types")]),
-        ("merge_need_met_by", [{"need": n["code"], "type": code}
-                               for n in get("need_types") for code in n["met_by"]]),
-        ("merge_actors", get("actors")),
-        ("merge_actor_identifiers", _identifier_rows(get("actor_identifiers"))),
-        ("merge_networks", get("networks")),
-        ("merge_memberships", get("memberships")),
-        ("merge_collaborations", get("collaborations")),
-        ("merge_services", [{k: v for k, v in s.items() if k != "covers"}
-                            for s in get("services")]),
-        ("merge_service_classifications", _grouped(get("service_classifications"),
-                                                   "service", "type", "types")),
-        ("merge_service_coverage", [{"service": s["id"], "zone": zone}
-                                    for s in get("services") for zone in s["covers"]]),
-        ("merge_zone_needs", get("zone_needs")),
-        ("merge_patients", get("patients")),
-        ("merge_patient_needs", get("patient_needs")),
+        ("merge_zones", "zones", [_pick(z, "id", "name", "level", "population", "lat", "lon")
+                                  for z in get("zones")]),
+        ("merge_zone_parts", "zones", [{"id": z["id"], "part_of": z["part_of"]}
+                                       for z in get("zones")]),
+        ("merge_service_types", "service_types", [_pick(s, "code", "name", "category")
+                                                  for s in get("service_types")]),
+        ("merge_service_type_broader", "service_types", [
+            {"code": s["code"], "broader": s["broader"]} for s in get("service_types")]),
+        ("merge_need_types", "need_types", [_pick(n, "code", "name", "domain")
+                                            for n in get("need_types")]),
+        ("merge_need_met_by", "need_types", [{"need": n["code"], "types": n["met_by"]}
+                                             for n in get("need_types")]),
+        ("merge_actors", "actors", get("actors")),
+        ("merge_actor_identifiers", "actor_identifiers",
+         _identifier_rows(get("actor_identifiers"))),
+        ("merge_networks", "networks", get("networks")),
+        ("merge_memberships", "memberships", get("memberships")),
+        ("merge_collaborations", "collaborations", get("collaborations")),
+        ("merge_services", "services", [{k: v for k, v in s.items() if k != "covers"}
+                                        for s in get("services")]),
+        ("merge_service_classifications", "service_classifications",
+         _grouped(get("service_classifications"), "service", "type", "types")),
+        ("merge_service_coverage", "services", [{"service": s["id"], "zones": s["covers"]}
+                                                for s in get("services")]),
+        ("merge_zone_needs", "zone_needs", get("zone_needs")),
+        ("merge_patients", "patients", get("patients")),
+        ("merge_patient_needs", "patient_needs", get("patient_needs")),
+        *coplan_write_plan(bundle),  # objectives, actions, pathways, funding (issue 10)
     ]  # fmt: skip
 
 
@@ -502,19 +586,66 @@ def _grouped(rows: list[Row], key: str, item: str, as_name: str) -> list[Row]:
     return [{"id": k, as_name: sorted(v)} for k, v in sorted(groups.items())]
 
 
+def write_steps(bundle: Bundle) -> list[tuple[str, dict[str, Any]]]:
+    """The write queries of a checked bundle with their rows, in dependency order, for one
+    transaction (`store.write_all`); steps without rows are left out."""
+    return [(name, {"rows": rows}) for name, _, rows in _write_plan(bundle) if rows]
+
+
 def planned_rows(bundle: Bundle) -> int:
     """How many rows writing the bundle sends (for progress bars)."""
-    return sum(len(rows) for _, rows in _write_plan(bundle))
+    return sum(len(rows) for _, _, rows in _write_plan(bundle))
+
+
+class WriteFailed(GraphsvcError):
+    """Writing a checked bundle failed part-way; the message says how far it got."""
 
 
 def write_bundle(
     store: Store, bundle: Bundle, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    """Upsert a checked bundle in batches, then compact the database; return rows per query."""
-    written = {name: store.upsert(name, rows, progress=progress) for name, rows in
-               _write_plan(bundle) if rows}  # fmt: skip
-    store.compact()
+    """Upsert a checked bundle in batches, then compact the database; return rows per query.
+
+    Any failure is raised as one `WriteFailed` line naming the step and table that failed, the
+    rows of it written before, and the steps written completely: the database then holds part
+    of the bundle, and importing the same bundle again (idempotent) completes it.
+    """
+    plan = [(name, table, rows) for name, table, rows in _write_plan(bundle) if rows]
+    written: dict[str, int] = {}
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(n)
+
+    for step, (name, table, rows) in enumerate(plan, start=1):
+        done = 0
+        try:
+            written[name] = store.upsert(name, rows, progress=advance)
+        except Exception as exc:
+            complete = ", ".join(f"{n} {count:,}" for n, count in written.items()) or "none"
+            raise WriteFailed(
+                f"writing {bundle.source.name} stopped at step {step} of {len(plan)} ({name}, "
+                f"rows from {table}): {done:,} of its {len(rows):,} rows written; steps "
+                f"written completely: {complete}. The database holds part of the bundle: fix "
+                f"the cause and import it again to complete it. Cause: {_reason(exc)}"
+            ) from None
+    try:
+        store.compact()
+    except Exception as exc:
+        raise WriteFailed(
+            f"all {sum(written.values()):,} rows of {bundle.source.name} were written, "
+            f"but compacting the database afterwards failed: {_reason(exc)}"
+        ) from None
     return written
+
+
+def _reason(exc: Exception) -> str:
+    """An exception as one line: its message, with its type when it is not one of ours."""
+    text = " ".join(str(exc).split())
+    return text if isinstance(exc, GraphsvcError) else f"{type(exc).__name__}: {text}"
 
 
 def store_lookup(store: Store, batch: int = 5000) -> ExistingKeys:

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphsvc.model import ACTOR_KINDS, ACTOR_LINES, NEED_DOMAINS, SERVICE_STATUSES, ZONE_LEVELS
+from graphsvc.model import (
+    ACTION_STATUSES,
+    ACTOR_KINDS,
+    ACTOR_LINES,
+    FUNDING_SCHEMES,
+    NEED_DOMAINS,
+    OBJECTIVE_LEVELS,
+    SERVICE_STATUSES,
+    ZONE_LEVELS,
+)
 
 LIST_SEPARATOR = "|"
 # Identifiers an actor may carry from other registers, each kept as an actor property:
@@ -26,6 +35,7 @@ class Column:
     required: bool = True
     choices: tuple[str, ...] = ()
     ref: str | None = None  # table whose key this column (or each list item) refers to
+    bounds: tuple[float, float] | None = None  # smallest and largest value of a number
 
 
 @dataclass(frozen=True)
@@ -50,11 +60,15 @@ def _c(name: str, kind: str = "str", **kw: object) -> Column:
     return Column(name, kind, **kw)  # type: ignore[arg-type]
 
 
+LAT = {"bounds": (-90.0, 90.0)}  # WGS 84 degrees
+LON = {"bounds": (-180.0, 180.0)}
+
 TABLES: tuple[Table, ...] = (
     Table("zones", (
         _c("id", "id"), _c("name"), _c("level", choices=ZONE_LEVELS),
-        _c("population", "int", required=False), _c("lat", "float", required=False),
-        _c("lon", "float", required=False), _c("part_of", "id", required=False, ref="zones"),
+        _c("population", "int", required=False), _c("lat", "float", required=False, **LAT),
+        _c("lon", "float", required=False, **LON),
+        _c("part_of", "id", required=False, ref="zones"),
     ), key=("id",)),
     Table("service_types", (
         _c("code", "id"), _c("name"), _c("category", required=False),
@@ -67,8 +81,8 @@ TABLES: tuple[Table, ...] = (
     Table("actors", (
         _c("id", "id"), _c("name"), _c("kind", choices=ACTOR_KINDS),
         _c("line", choices=ACTOR_LINES), _c("discipline", required=False),
-        _c("languages", "list", required=False), _c("lat", "float", required=False),
-        _c("lon", "float", required=False), _c("zone", "id", ref="zones"),
+        _c("languages", "list", required=False), _c("lat", "float", required=False, **LAT),
+        _c("lon", "float", required=False, **LON), _c("zone", "id", ref="zones"),
     ), key=("id",)),
     Table("actor_identifiers", (
         _c("actor", "id", ref="actors"), _c("scheme", choices=IDENTIFIER_SCHEMES),
@@ -108,7 +122,60 @@ TABLES: tuple[Table, ...] = (
     ), key=("patient", "need")),
 )  # fmt: skip
 
+# Co-creation (issue 10): loco-regional action plans, care pathways, funding and the vicinity
+# network each team works in. All optional: bundles without them load unchanged.
+COPLAN_TABLES: tuple[Table, ...] = (
+    Table("objectives", (
+        _c("id", "id"), _c("name"), _c("level", choices=OBJECTIVE_LEVELS),
+        _c("zone", "id", ref="zones"), _c("parent", "id", required=False, ref="objectives"),
+    ), key=("id",), description="optional; strategic and operational objectives"),
+    Table("actions", (
+        _c("id", "id"), _c("name"), _c("objective", "id", ref="objectives"),
+        _c("status", choices=ACTION_STATUSES), _c("start_date", "date", required=False),
+        _c("end_date", "date", required=False), _c("zones", "list", ref="zones"),
+        _c("needs", "list", ref="need_types"),
+    ), key=("id",), description="optional; actions of an action plan"),
+    Table("action_commitments", (
+        _c("action", "id", ref="actions"), _c("actor", "id", ref="actors"),
+        _c("role", required=False),
+    ), key=("action", "actor"), description="optional; actors committing to actions"),
+    Table("planned_services", (
+        _c("id", "id"), _c("action", "id", ref="actions"), _c("actor", "id", ref="actors"),
+        _c("type", "id", ref="service_types"), _c("name"), _c("capacity", "int"),
+        _c("languages", "list", required=False), _c("eligibility", "list", required=False),
+        _c("covers", "list", ref="zones"),
+    ), key=("id",), description="optional; to-be services (status planned) of actions"),
+    Table("care_pathways", (
+        _c("id", "id"), _c("name"), _c("need", "id", ref="need_types"),
+        _c("share", "float", required=False, bounds=(0.0, 1.0)),
+        _c("zone", "id", required=False, ref="zones"),
+        _c("network", "id", required=False, ref="networks"),
+    ), key=("id",), description="optional; care pathways"),
+    Table("pathway_steps", (
+        _c("pathway", "id", ref="care_pathways"), _c("step", "int"),
+        _c("type", "id", ref="service_types"), _c("name"), _c("day", "int"),
+    ), key=("pathway", "step"), description="optional; ordered steps of care pathways"),
+    Table("enrolments", (
+        _c("patient", "pseudonym", ref="patients"), _c("pathway", "id", ref="care_pathways"),
+        _c("since", "date"), _c("completed", "int", required=False),
+    ), key=("patient", "pathway"), description="optional; patients enrolled in pathways"),
+    Table("funding", (
+        _c("id", "id"), _c("zone", "id", required=False, ref="zones"),
+        _c("network", "id", required=False, ref="networks"),
+        _c("scheme", choices=FUNDING_SCHEMES), _c("amount", "int"),
+        _c("start_date", "date"), _c("end_date", "date"), _c("source"),
+    ), key=("id",), description="optional; funding of a zone, a network or a team"),
+    Table("network_zones", (
+        _c("network", "id", ref="networks"), _c("zone", "id", ref="zones"),
+    ), key=("network",), description="optional; the zone a team or network works in"),
+)  # fmt: skip
+TABLES = (*TABLES, *COPLAN_TABLES)
+
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 REQUIRED_TABLES = ("zones",)
 # Tables added after the first seeds: exports write them only when they hold rows.
-OPTIONAL_TABLES = ("actor_identifiers", "service_classifications")
+OPTIONAL_TABLES = (
+    "actor_identifiers",
+    "service_classifications",
+    *(t.name for t in COPLAN_TABLES),
+)

@@ -40,11 +40,32 @@ DESCRIPTIONS = {
     "zones only.",
     "patients": "Pseudonymous patients (HMAC-SHA256 hex), their zone and case manager.",
     "patient_needs": "A patient's needs (HAS_NEED {since}).",
+    # co-creation (issue 10)
+    "objectives": "Strategic and operational objectives of a zone's action plan (FOR_ZONE); "
+    "an operational objective refines its parent (REFINES).",
+    "actions": "Actions serving an objective (SERVES), with a status and dates, targeting need "
+    "types (TARGETS) in zones (FOR_ZONE).",
+    "action_commitments": "Actor COMMITS_TO action, with a role.",
+    "planned_services": "To-be services an action plans (PLANS): Services with status planned, "
+    "counted by the TO_BE scenario of gap queries.",
+    "care_pathways": "Care pathways for the people with one need type (FOR_NEED), offered in a "
+    "zone (FOR_ZONE) and run by a network (RUN_BY).",
+    "pathway_steps": "Ordered steps of a care pathway, each a service type and the expected "
+    "day after enrolment.",
+    "enrolments": "Patients enrolled in care pathways (ENROLLED_IN {since, completed}).",
+    "funding": "Funding lines (scheme, whole euros, period, source) of a zone or a network or "
+    "team (FUNDS).",
+    "network_zones": "The zone a network or team works in (WORKS_IN).",
 }
 
 
-def read_json_records(path: Path, problems: list[str]) -> dict[str, list[Record]]:
-    """The records of a JSON bundle file per table; problems are appended, never raised."""
+def read_json_records(
+    path: Path, problems: list[str], rejected: set[str] | None = None
+) -> dict[str, list[Record]]:
+    """The records of a JSON bundle file per table; problems are appended, never raised.
+
+    Tables refused as a whole (not a list) are added to `rejected`.
+    """
     name = path.name
     size = path.stat().st_size
     if size > MAX_JSON_BYTES:
@@ -68,6 +89,9 @@ def read_json_records(path: Path, problems: list[str]) -> dict[str, list[Record]
     except json.JSONDecodeError as exc:
         problems.append(f"{path}: broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
         return {}
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        problems.append(f"{path}: not a usable JSON bundle: {' '.join(str(exc).split())[:200]}")
+        return {}
     if not isinstance(data, dict):
         problems.append(f"{path}: a JSON bundle is an object of tables")
         return {}
@@ -85,6 +109,8 @@ def read_json_records(path: Path, problems: list[str]) -> dict[str, list[Record]
             continue
         if not isinstance(rows, list):
             problems.append(f"{name} field {key}: a list of records expected")
+            if rejected is not None:
+                rejected.add(key)
             continue
         table: list[Record] = []
         for index, row in enumerate(rows):

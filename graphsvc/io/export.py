@@ -20,7 +20,7 @@ from graphsvc.io.bundle_format import (
 )
 from graphsvc.store.base import Row, Store
 
-PATIENT_TABLES = ("patients", "patient_needs")
+PATIENT_TABLES = ("patients", "patient_needs", "enrolments")
 
 
 def export_tables(store: Store, patients: bool = False) -> dict[str, list[Row]]:
@@ -59,7 +59,47 @@ def export_tables(store: Store, patients: bool = False) -> dict[str, list[Row]]:
             for p in run("list_bundle_patients")
         ]  # fmt: skip
         tables["patient_needs"] = run("list_bundle_patient_needs")
+        tables["enrolments"] = run("list_bundle_enrolments")
+    tables.update(coplan_tables(store))
     return {name: _sorted(name, rows) for name, rows in tables.items()}
+
+
+def coplan_tables(store: Store) -> dict[str, list[Row]]:
+    """The co-creation tables (issue 10) but enrolments: action plans, pathways, funding."""
+    run = store.run
+    tables: dict[str, list[Row]] = {
+        "objectives": [
+            {**_pick(o, ["id", "name", "level"]), "zone": _first(o["zones"]),
+             "parent": _first(o["parents"])}
+            for o in run("list_bundle_objectives")
+        ],
+        "actions": [
+            {**_pick(a, TABLES_BY_NAME["actions"].header), "objective": _first(a["objectives"]),
+             "zones": sorted(a["zones"]), "needs": sorted(a["needs"])}
+            for a in run("list_bundle_actions")
+        ],
+        "action_commitments": run("list_bundle_action_commitments"),
+        "planned_services": [
+            {**_pick(s, TABLES_BY_NAME["planned_services"].header),
+             "action": _first(s["actions"]), "actor": _first(s["actors"]),
+             "type": _first(s["types"]), "covers": sorted(s["covers"])}
+            for s in run("list_bundle_planned_services")
+        ],
+        "care_pathways": [
+            {**_pick(p, ["id", "name", "share"]), "need": _first(p["needs"]),
+             "zone": _first(p["zones"]),
+             "network": _first(p["networks"])}
+            for p in run("list_bundle_care_pathways")
+        ],
+        "pathway_steps": run("list_bundle_pathway_steps"),
+        "funding": [
+            {**_pick(f, TABLES_BY_NAME["funding"].header), "zone": _first(f["zones"]),
+             "network": _first(f["networks"])}
+            for f in run("list_bundle_funding")
+        ],
+        "network_zones": run("list_bundle_network_zones"),
+    }  # fmt: skip
+    return tables
 
 
 def _first(values: list[Any]) -> Any:

@@ -55,6 +55,9 @@ class BaseStore:
         self.catalog = catalog
         self.batch_size = batch_size
         self.calls = 0  # database round trips, counted so tests can assert batching
+        # server-side limit on read queries, set by the HTTP app (FalkorDB TIMEOUT, Neo4j
+        # transaction timeout); None: no limit (command line, imports, benches)
+        self.query_timeout_ms: int | None = None
 
     def _query(self, name: str, params: dict[str, Any]) -> Query:
         return self.catalog.check_params(name, params)

@@ -53,6 +53,8 @@ class FalkorStore(BaseStore):
     def _command(self, query: Query, params: dict[str, Any]) -> list[Any]:
         verb = "GRAPH.QUERY" if query.writes else "GRAPH.RO_QUERY"
         text = self._graph._build_params_header(params) + query.text
+        if self.query_timeout_ms and not query.writes:
+            return [verb, self._graph.name, text, "TIMEOUT", self.query_timeout_ms, "--compact"]
         return [verb, self._graph.name, text, "--compact"]
 
     def _check_writable(self, query: Query) -> None:

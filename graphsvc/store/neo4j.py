@@ -53,6 +53,8 @@ class Neo4jStore(BaseStore):
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
             return _run(tx, query, params)
 
+        if self.query_timeout_ms and not query.writes:
+            work = neo4j.unit_of_work(timeout=self.query_timeout_ms / 1000)(work)
         return self._guard(lambda s: (s.execute_write if query.writes else s.execute_read)(work))
 
     def _execute_many(self, queries: list[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:

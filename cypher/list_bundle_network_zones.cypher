@@ -1,0 +1,4 @@
+// Every WORKS_IN for a bundle export: `network`, `zone`.
+MATCH (w:Network)-[:WORKS_IN]->(z:Zone)
+RETURN w.id AS network, z.id AS zone
+ORDER BY network

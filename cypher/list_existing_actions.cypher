@@ -1,0 +1,4 @@
+// Which of the given keys ($keys) are already Action nodes in the database: `key`.
+UNWIND $keys AS k
+MATCH (n:Action {id: k})
+RETURN n.id AS key

@@ -1,0 +1,156 @@
+"""Who may ask what: a permission on every patient-bearing GraphQL field, and its audit.
+
+Patient-bearing types are those in PATIENT_TYPES and AGGREGATE_TYPES and any type with a
+field named like `patient...`; a field is patient-bearing when it returns one of them or
+takes an argument named like `patient...` (tests/test_security_schema.py walks the schema
+and fails on a patient-bearing field without one of these permissions):
+
+- `ReadsPatients` and `WritesPatients`: case managers (scoped to their patients in Cypher,
+  graphsvc.core.caseload) and admins;
+- `CountsPatients`: suppressed patient counts, for planners and admins.
+
+A refused call is recorded in the audit log (`denied`, with the patient when an argument
+names one), a resolver records what it read or wrote (`audited`), and `AuditFlush` writes a
+request's records, fsynced, before the answer leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any, ClassVar, TypeVar
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+from graphsvc.errors import Forbidden, GraphsvcError, NotFound
+from graphsvc.security.audit import DENIED, ERROR, NOT_FOUND, OK, READ, WRITE, AuditUnavailable
+from graphsvc.security.roles import Capability
+
+T = TypeVar("T")
+PATIENT_TYPES = frozenset({"Patient", "PatientNeed", "Referral", "CareCircle", "CircleMember"})
+AGGREGATE_TYPES = frozenset({"PatientCounts", "ZoneCounts", "NeedCount"})
+PATIENT_ID_FIELDS = frozenset({"patient", "updatePatient"})  # where `id` is a patient's
+AGGREGATE = "aggregate"
+
+
+class PatientAccess(BasePermission):
+    """Base of the permissions patient-bearing fields must declare."""
+
+    capability: ClassVar[Capability]
+    access: ClassVar[str]
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        context = info.context
+        if context.principal.can(self.capability):
+            return True
+        patient = kwargs.get("patient_id")
+        if patient is None and info.field_name in PATIENT_ID_FIELDS:
+            patient = kwargs.get("id")
+        detail = {"referral": str(kwargs["id"])} if info.field_name == "updateReferral" else {}
+        context.audit.record(info.field_name, self.access, _text(patient), outcome=DENIED, **detail)
+        return False
+
+
+class ReadsPatients(PatientAccess):
+    capability = Capability.READ_PATIENTS
+    access = READ
+    message = "forbidden: reading patients takes a case_manager or admin token"
+
+
+class WritesPatients(PatientAccess):
+    capability = Capability.WRITE_PATIENTS
+    access = WRITE
+    message = "forbidden: changing patients or referrals takes a case_manager or admin token"
+
+
+class CountsPatients(PatientAccess):
+    capability = Capability.PATIENT_AGGREGATES
+    access = AGGREGATE
+    message = "forbidden: patient counts take a planner or admin token"
+
+
+def reads_patients() -> list[Any]:
+    return [PermissionExtension(permissions=[ReadsPatients()])]
+
+
+def writes_patients() -> list[Any]:
+    return [PermissionExtension(permissions=[WritesPatients()])]
+
+
+def counts_patients() -> list[Any]:
+    return [PermissionExtension(permissions=[CountsPatients()])]
+
+
+def selected(info: Any) -> list[str]:
+    """The names of the fields asked for under this field (through fragments)."""
+    names: set[str] = set()
+
+    def walk(selections: Iterable[Any]) -> None:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                names.add(selection.name)
+            elif isinstance(selection, FragmentSpread | InlineFragment):
+                walk(selection.selections)
+
+    for field in info.selected_fields:
+        walk(field.selections)
+    return sorted(names)
+
+
+async def audited(
+    info: Any,
+    access: str,
+    patient: str | None,
+    work: Callable[[], Awaitable[T]],
+    patients_of: Callable[[T], Iterable[str]] | None = None,
+    **detail: Any,
+) -> T:
+    """Run `work` and record it: one record per patient it read or wrote (`patients_of` the
+    result, else `patient`), or the patient asked for with the outcome of a failure."""
+    trail = info.context.audit
+    operation = info.field_name
+    try:
+        result = await work()
+    except NotFound:
+        trail.record(operation, access, _text(patient), outcome=NOT_FOUND, **detail)
+        raise
+    except Forbidden:
+        trail.record(operation, access, _text(patient), outcome=DENIED, **detail)
+        raise
+    except GraphsvcError:
+        trail.record(operation, access, _text(patient), outcome=ERROR, **detail)
+        raise
+    fields = selected(info)
+    if result is None:
+        trail.record(operation, access, _text(patient), fields, NOT_FOUND, **detail)
+        return result
+    found = list(patients_of(result)) if patients_of is not None else [patient]
+    for each in dict.fromkeys(found):
+        trail.record(operation, access, _text(each), fields, OK, **detail)
+    return result
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class AuditFlush(SchemaExtension):
+    """Writes the request's audit records (fsynced) before the answer leaves; an answer whose
+    records cannot be written is withheld."""
+
+    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+        yield
+        context = self.execution_context.context
+        trail = getattr(context, "audit", None)
+        if trail is None or not trail.records:
+            return
+        try:
+            await asyncio.to_thread(trail.flush)
+        except AuditUnavailable as exc:
+            result = self.execution_context.result
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError(f"{exc}: the answer was withheld")]

@@ -1,0 +1,243 @@
+"""Team-level audit and feedback: indicators of a multidisciplinary team over a period,
+compared with the average of the teams of its pilot zone.
+
+A team is a Network whose kind ends with `team` (vicinity_network_team,
+multidisciplinary_team) tied to the zone it works in (WORKS_IN, a vicinity network). Its
+pilot's teams are every team working in a zone inside the pilot zone above that zone.
+
+Indicators, for a period `start` to `end` (dates, both inclusive):
+
+| code | what |
+|---|---|
+| `patients_followed` | patients a member is case manager of, or who had a team referral made in the period |
+| `referrals_proposed` | team referrals made in the period: made BY a member or TO a service a member provides |
+| `referrals_accepted` | of those, the ones accepted (accepted, active or closed, or with an acceptance date) |
+| `referrals_declined` | of those, the ones declined |
+| `median_days_to_accept` | median days from proposal to acceptance of the accepted ones with a known acceptance date |
+| `open_needs` | needs of the patients followed that no referral meets (state `open`, now) |
+| `collaboration_density` | COLLABORATES_WITH links among the members / member pairs |
+
+Small cells (DESIGN §6): every indicator that counts patients (all but the density) is
+suppressed when it rests on 1 to k - 1 patients (k is 10 by default; zero is shown, as in
+graphsvc.security.suppression): a count of patients below k, a count of referrals or needs
+below k or concerning fewer than k patients, the median of fewer than k acceptances; its
+value is then None and shows as `< k`. The pilot's figure is the mean over all its teams
+(for the median: the median of all their acceptances); it is suppressed when it would give a
+suppressed count away: one team's count suppressed, or the suppressed counts adding up to
+less than k (the mean times the teams, minus the shown counts, is their sum). Six round
+trips.
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+from graphsvc.core.caseload import OPEN, collaborations, need_states
+from graphsvc.core.funding import check_period
+from graphsvc.core.patients import get_patients
+from graphsvc.core.referrals import referrals_of
+from graphsvc.errors import InputError, NotFound
+from graphsvc.store import Row, Store
+
+SMALL_CELL_K = 10
+ACCEPTED = ("accepted", "active", "closed")  # reached only through acceptance
+# code, label, counts patients (suppressed below k)
+INDICATORS: tuple[tuple[str, str, bool], ...] = (
+    ("patients_followed", "Patients followed", True),
+    ("referrals_proposed", "Referrals proposed", True),
+    ("referrals_accepted", "Referrals accepted", True),
+    ("referrals_declined", "Referrals declined", True),
+    ("median_days_to_accept", "Median days from proposed to accepted", True),
+    ("open_needs", "Open needs of the patients followed", True),
+    ("collaboration_density", "Collaboration density of the team", False),
+)
+LABELS = {code: label for code, label, _ in INDICATORS}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    value: float | None  # None when suppressed or unknown
+    suppressed: bool
+    pilot_average: float | None  # mean over the pilot's teams with a shown value
+    pilot_suppressed: bool
+    teams_averaged: int
+    patient_based: bool
+
+
+@dataclass(frozen=True)
+class TeamFeedback:
+    team: str
+    name: str
+    kind: str | None
+    zone: str
+    pilot: str
+    start: str
+    end: str
+    k: int
+    members: int
+    teams: tuple[str, ...]  # the pilot's teams compared (this one included)
+    indicators: tuple[Indicator, ...]
+
+    def indicator(self, code: str) -> Indicator:
+        return next(i for i in self.indicators if i.code == code)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A team's unsuppressed figures: never leave this module."""
+
+    counts: dict[str, float | None]
+    sizes: dict[str, int]  # how many patients or referrals each figure rests on
+    days: dict[str, tuple[str, float]]  # referral id -> (patient, days to acceptance)
+
+
+def team_feedback(
+    store: Store,
+    team_id: str,
+    start: dt.date,
+    end: dt.date,
+    k: int = SMALL_CELL_K,
+) -> TeamFeedback:
+    """The indicators of a team over a period, beside its pilot's average (six round trips)."""
+    check_period(start, end, ("from", "to"))
+    if k < 1:
+        raise InputError([f"small-cell threshold k: {k} must be at least 1"])
+    teams = store.run("list_pilot_teams", team=team_id)
+    if not any(t["id"] == team_id for t in teams):
+        found = store.run("get_networks", ids=[team_id])
+        if not found:
+            raise NotFound(f"argument teamId: unknown team {team_id!r}")
+        if not (found[0]["kind"] or "").endswith("team"):
+            raise InputError([f"argument teamId: {team_id!r} is a {found[0]['kind']}, not a team"])
+        raise InputError([
+            f"argument teamId: team {team_id!r} works in no zone (WORKS_IN); tie it to its "
+            "vicinity network (bundle table network_zones)"
+        ])  # fmt: skip
+    raw = _raw_figures(store, teams, start, end)
+    hidden = {t["id"]: _small(raw[t["id"]], k) for t in teams}
+    team = next(t for t in teams if t["id"] == team_id)
+    indicators = []
+    for code, label, patient_based in INDICATORS:
+        suppressed = code in hidden[team_id]
+        value = None if suppressed else raw[team_id].counts[code]
+        average, pilot_hidden, used = _pilot(code, raw, hidden, k)
+        indicators.append(Indicator(code, label, value, suppressed, average, pilot_hidden,
+                                    used, patient_based))  # fmt: skip
+    return TeamFeedback(team_id, team["name"], team["kind"], team["zone"], team["pilot"],
+                        start.isoformat(), end.isoformat(), k, len(set(team["members"] or ())),
+                        tuple(t["id"] for t in teams), tuple(indicators))  # fmt: skip
+
+
+def _pilot(
+    code: str, raw: dict[str, _Raw], hidden: dict[str, set[str]], k: int
+) -> tuple[float | None, bool, int]:
+    """The pilot's figure for an indicator: (value, suppressed, teams it is over).
+
+    Counts: the mean over all the pilot's teams, suppressed when it would give away a
+    suppressed team's count (one team suppressed, or suppressed counts adding up to less
+    than k: the mean times the teams minus the shown counts). The median: over every
+    acceptance of the pilot's teams, suppressed below k patients. The density: the mean over
+    the teams that have one (it counts no patients)."""
+    if code == "median_days_to_accept":
+        pooled = {rid: found for r in raw.values() for rid, found in r.days.items()}
+        patients = len({patient for patient, _ in pooled.values()})
+        if 0 < min(len(pooled), patients) < k:
+            return None, True, len(raw)
+        days = [d for _, d in pooled.values()]
+        return (round(statistics.median(days), 1) if days else None), False, len(raw)
+    values = {team: r.counts[code] for team, r in raw.items() if r.counts[code] is not None}
+    if not values:
+        return None, False, 0
+    secret = [team for team in values if code in hidden[team]]
+    if secret and (len(secret) == 1 or sum(values[t] or 0 for t in secret) < k):
+        return None, True, len(values)
+    return round(sum(v or 0 for v in values.values()) / len(values), 4), False, len(values)
+
+
+def _small(raw: _Raw, k: int) -> set[str]:
+    """The indicators that must not be shown: patient-based ones resting on 1 to k - 1
+    patients (zero is shown: it discloses nobody, as in graphsvc.security.suppression)."""
+    return {code for code, _, patient_based in INDICATORS
+            if patient_based and 0 < raw.sizes[code] < k}  # fmt: skip
+
+
+def _raw_figures(store: Store, teams: list[Row], start: dt.date, end: dt.date) -> dict[str, _Raw]:
+    members = {t["id"]: set(t["members"] or ()) for t in teams}
+    everyone = sorted(set().union(*members.values()))
+    referrals = store.run("list_team_referrals", actors=everyone) if everyone else []
+    managed: dict[str, set[str]] = defaultdict(set)
+    for row in store.run("list_managed_patients", actors=everyone) if everyone else []:
+        managed[row["actor"]].add(row["patient"])
+    in_period = [r for r in referrals if start.isoformat() <= r["created"][:10] <= end.isoformat()]
+    followed: dict[str, set[str]] = {}
+    own: dict[str, list[Row]] = {}
+    for team, ids in members.items():
+        own[team] = [r for r in in_period if r["by"] in ids or r["provider"] in ids]
+        followed[team] = set().union(*(managed[a] for a in ids)) | {r["patient"] for r in own[team]}
+    open_needs = _open_needs(store, set().union(*followed.values()))
+    links = {frozenset((link.source, link.target))
+             for link in collaborations(store, everyone, everyone)}  # fmt: skip
+    result = {}
+    for team, ids in members.items():
+        mine = own[team]
+        accepted = [r for r in mine if r["status"] in ACCEPTED or r["accepted"]]
+        days = {r["id"]: (r["patient"], _days(r["created"], r["accepted"]))
+                for r in accepted if r["accepted"]}  # fmt: skip
+        pairs = list(combinations(sorted(ids), 2))
+        density = (sum(frozenset(p) in links for p in pairs) / len(pairs)) if pairs else None
+        counts: dict[str, float | None] = {
+            "patients_followed": len(followed[team]),
+            "referrals_proposed": len(mine),
+            "referrals_accepted": len(accepted),
+            "referrals_declined": sum(r["status"] == "declined" for r in mine),
+            "median_days_to_accept": (
+                round(statistics.median(d for _, d in days.values()), 1) if days else None
+            ),
+            "open_needs": sum(open_needs.get(p, 0) for p in followed[team]),
+            "collaboration_density": round(density, 4) if density is not None else None,
+        }
+        declined = [r for r in mine if r["status"] == "declined"]
+        timed = [r for r in accepted if r["accepted"]]
+        needy = [p for p in followed[team] if open_needs.get(p, 0)]
+        sizes = {  # a count rests on the patients behind it: the smaller of both is its size
+            "patients_followed": len(followed[team]),
+            "referrals_proposed": _size(mine),
+            "referrals_accepted": _size(accepted),
+            "referrals_declined": _size(declined),
+            "median_days_to_accept": _size(timed),
+            "open_needs": min(int(counts["open_needs"] or 0), len(needy)),
+            "collaboration_density": len(ids),
+        }
+        result[team] = _Raw(counts, sizes, days)
+    return result
+
+
+def _size(referrals: list[Row]) -> int:
+    """The number of referrals, or of the patients they are for when fewer."""
+    return min(len(referrals), len({r["patient"] for r in referrals}))
+
+
+def _open_needs(store: Store, patient_ids: Iterable[str]) -> dict[str, int]:
+    """Open needs per patient (needs no live referral meets), in two round trips."""
+    ids = sorted(patient_ids)
+    if not ids:
+        return {}
+    patients = get_patients(store, ids)
+    found = referrals_of(store, list(patients))
+    return {
+        p.id: sum(state.state == OPEN for state in need_states(p, found[p.id]))
+        for p in patients.values()
+    }
+
+
+def _days(created: str, accepted: str) -> float:
+    first = dt.datetime.fromisoformat(created)
+    last = dt.datetime.fromisoformat(accepted)
+    return (last - first).total_seconds() / 86400
