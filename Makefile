@@ -39,6 +39,7 @@ test: install browser
 # 32 readers, 2,000 fuzzed queries per mode.
 soak: install
 	GRAPHSVC_CRASH_CYCLES=200 GRAPHSVC_LOAD_SECONDS=60 GRAPHSVC_FUZZ_EXAMPLES=2000 \
+		GRAPHSVC_TEST_DISK_FULL=1 \
 		$(PY) -m pytest -p no:cacheprovider tests/test_crash_consistency.py tests/test_load.py \
 		tests/test_fuzz_graphql.py tests/test_disk_full.py tests/test_reliability.py
 
