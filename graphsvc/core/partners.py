@@ -44,13 +44,13 @@ open needs (with 0 for `needs`). All parts but `needs` and `pathway` still add u
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from graphsvc.core import directory, pathways
 from graphsvc.core.caseload import CircleMember, circle_members, collaborations, patient_case
+from graphsvc.core.coverage import distance_km
 from graphsvc.core.directory import Service
 from graphsvc.core.patients import validate_codes
 from graphsvc.core.referrals import HOLDING
@@ -68,7 +68,6 @@ PATHWAY_POINTS = 10.0
 PATHWAY = "pathway"  # the sixth part, for patients enrolled in a care pathway
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 MAX_DISTANCE_KM = 500.0
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -239,14 +238,6 @@ def score(
     return Partner(service, total, tuple(parts), needs, distance_km, row["covers_zone"], ties)
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
 def _check(limit: int, max_distance_km: float | None) -> None:
     problems = []
     if not 1 <= limit <= MAX_LIMIT:
@@ -263,7 +254,7 @@ def _check(limit: int, max_distance_km: float | None) -> None:
 def _distance(search: Search, row: Row) -> float | None:
     if None in (search.lat, search.lon, row.get("lat"), row.get("lon")):
         return None
-    return haversine_km(search.lat, search.lon, row["lat"], row["lon"])  # type: ignore[arg-type]
+    return distance_km(search.lat, search.lon, row["lat"], row["lon"])  # type: ignore[arg-type]
 
 
 def _eligible(search: Search, row: Row, distance_km: float | None) -> bool:

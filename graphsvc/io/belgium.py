@@ -23,10 +23,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from graphsvc.core.coverage import distance_km
 from graphsvc.demo.vocab import NEED_TYPES, SERVICE_TYPES
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle, ExistingKeys, Record, bundle_from_records
-from graphsvc.io.geo import distance_km, load_areas, locate
+from graphsvc.io.geo import load_areas, locate
 from graphsvc.io.mapping import Imported, ImportReport, identifier_value, read_csv_records, slug
 from graphsvc.io.matching import match_records
 

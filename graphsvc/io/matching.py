@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphsvc.core.coverage import distance_km
 from graphsvc.io.bundle import Record
-from graphsvc.io.geo import distance_km
 from graphsvc.store.base import Row, Store
 
 NAME_DISTANCE_KM = 0.25  # same normalised name within this distance: the same actor
