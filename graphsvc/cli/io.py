@@ -112,38 +112,27 @@ def _report(lines: list[str]) -> None:
 
 
 def _import_hsds(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.bundle import store_lookup
     from graphsvc.io.hsds import import_hsds
-    from graphsvc.io.matching import candidates_from
 
-    path = _must_exist(args.path)
-    started = time.monotonic()
-
-    def work(store: Store) -> int:
-        imported = import_hsds(
-            path,
-            prefix=args.prefix,
-            zone=args.zone,
-            existing=store_lookup(store),
-            candidates=candidates_from(store),
-        )
-        _report(imported.lines())
-        _write(store, imported.bundle, str(path), started)
-        return 0
-
-    return _with_store(settings, work)
+    return _import_source(args, settings, import_hsds)
 
 
 def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.bundle import store_lookup
     from graphsvc.io.fhir import import_fhir
+
+    return _import_source(args, settings, import_fhir)
+
+
+def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) -> int:
+    """Map a directory source (HSDS, FHIR) against the database, report, then write."""
+    from graphsvc.io.bundle import store_lookup
     from graphsvc.io.matching import candidates_from
 
     path = _must_exist(args.path)
     started = time.monotonic()
 
     def work(store: Store) -> int:
-        imported = import_fhir(
+        imported = importer(
             path,
             prefix=args.prefix,
             zone=args.zone,
