@@ -299,3 +299,26 @@ def test_without_a_valid_token_nothing_runs(secure_demo: Secured) -> None:
     headers = {"Authorization": f"Bearer {secure_demo.tokens['facilitator']}"}
     for path in paths:
         assert secure_demo.client.get(path, headers=headers).status_code == 200
+
+
+def test_read_paths_use_read_only_queries(demo_store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every query a GraphQL read sends is a read query (GRAPH.RO_QUERY, execute_read)."""
+    recording = RecordingStore(demo_store)
+    reads = [
+        ("antoine", READS["patient"]),
+        ("antoine", READS["careCircle"]),
+        ("antoine", READS["partners"]),
+        ("antoine", "{ myPatients { id referrals { service { provider { id } } } } }"),
+        ("admin", READS["patient"]),
+        ("planner", '{ patientCounts(zoneId: "namur") { total { patients { value } } } }'),
+        ("planner", '{ serviceGaps(zoneId: "namur") { ratio } overlaps(zoneId: "namur") '
+                    "{ providerCount } }"),
+        ("facilitator", '{ networkMeasures(zoneId: "namur") { density } }'),
+        ("facilitator", '{ zones { id parts { id } } actors(zoneId: "namur") { id } }'),
+    ]  # fmt: skip
+    with secured(recording, tmp_path) as app:  # type: ignore[arg-type]
+        for who, query in reads:
+            assert "errors" not in app.ask(who, query, p=ANTOINE_PATIENT), query
+    assert recording.names
+    writing = {n for n in recording.names if demo_store.catalog[n].writes}
+    assert not writing, writing

@@ -132,3 +132,14 @@ def test_token_create_prints_the_token_once(tmp_path: Path) -> None:
     assert "acts as an actor" in missing.stderr
     revoked = graphsvc("token", "revoke", stored[0]["id"], env=env)
     assert revoked.returncode == 0 and TokenFile(tmp_path / "tokens.json").entries() == []
+
+
+def test_websockets_are_closed_outside_local_mode(demo_store: Store, tmp_path: Path) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    TokenFile(tmp_path / "tokens.json").create("admin")
+    settings = Settings(tokens_file=str(tmp_path / "tokens.json"), audit_log=str(tmp_path / "a"))
+    with TestClient(create_app(settings, demo_store)) as client:
+        with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/graphql"):
+            pass
+        assert closed.value.code == 1008

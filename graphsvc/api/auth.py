@@ -54,6 +54,9 @@ class Authenticate:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not self.local:
+            await send({"type": "websocket.close", "code": 1008})  # no token on websockets
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
