@@ -4,6 +4,7 @@ answer leaves; it survives kill -9 of the server, is hash-chained, and reads bac
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import select
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from graphsvc.config import get_settings
 from graphsvc.security.audit import AuditLog, AuditTrail
 from graphsvc.security.roles import LOCAL
 from graphsvc.security.tokens import TokenFile
+from graphsvc.store import open_store
+from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import REPO
 from tests.security_fixtures import (  # noqa: F401  (fixtures)
     ANTOINE,
@@ -177,9 +181,11 @@ def test_the_log_survives_kill_9_of_the_server(tmp_path: Path) -> None:
         server.stdout.close()  # type: ignore[union-attr]
         server.stderr.close()  # type: ignore[union-attr]
     log = AuditLog(tmp_path / "db" / "audit.jsonl")  # beside the data by default
-    [record] = list(log.read(ANTOINE_PATIENT))
+    loaded, record = list(log.read(ANTOINE_PATIENT))  # the demo load, then the read
+    assert loaded["operation"] == "cli load" and loaded["source"] == "namur"
     assert record["role"] == "admin" and record["outcome"] == "ok"
-    assert log.verify() == (1, [])
+    records, problems = log.verify()
+    assert problems == [] and records == 1 + len({r["patient"] for r in log.read()})
 
 
 def wait_for(ask, seconds: float = 60):  # type: ignore[no-untyped-def]
@@ -248,15 +254,39 @@ def test_graphsvc_audit_reads_one_patient_back(
         get_settings.cache_clear()
 
 
-def test_the_command_line_is_audited_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`graphsvc partners --patient` records its read like the API (as the OS user)."""
-    from graphsvc.cli.casemanager import _audit
-
+def test_the_command_line_is_audited_too(
+    embedded: EmbeddedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading, exporting with patients and `partners --patient` leave records, as the OS user;
+    an export without patients leaves none."""
+    with (REPO / "seeds/leuven/patients.csv").open() as patients:
+        leuven = {row["id"] for row in csv.DictReader(patients)}
+    monkeypatch.setenv("GRAPHSVC_DB", f"embedded:{embedded.data_dir}")
+    monkeypatch.setenv("GRAPHSVC_GRAPH", f"test_{uuid.uuid4().hex[:12]}")
     monkeypatch.setenv("GRAPHSVC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     get_settings.cache_clear()
+    log = AuditLog(tmp_path / "audit.jsonl")
     try:
-        _audit(get_settings(), ANTOINE_PATIENT)
+        assert main(["load", "leuven"]) == 0
+        loaded = list(log.read())
+        assert {r["patient"] for r in loaded} == leuven and len(loaded) == len(leuven)
+        assert {(r["operation"], r["access"], r["source"]) for r in loaded} == {
+            ("cli load", "write", "leuven")
+        }
+        assert main(["export", "bundle", str(tmp_path / "plain")]) == 0
+        assert len(list(log.read())) == len(leuven)
+        assert main(["export", "bundle", str(tmp_path / "full.json"), "--with-patients"]) == 0
+        exported = list(log.read())[len(leuven) :]
+        assert {r["patient"] for r in exported} == leuven
+        assert {r["operation"] for r in exported} == {"cli export bundle"}
+        patient = sorted(leuven)[0]
+        assert main(["partners", "--patient", patient]) == 0
+        [record] = list(log.read())[2 * len(leuven) :]
+        assert record["operation"] == "cli partners" and record["patient"] == patient
+        assert all(r["user"] and r["role"] == "local" for r in log.read())
+        assert log.verify() == (2 * len(leuven) + 1, [])
     finally:
+        store = open_store(get_settings())
+        store.run("delete_everything")
+        store.close()
         get_settings.cache_clear()
-    [record] = list(AuditLog(tmp_path / "audit.jsonl").read(ANTOINE_PATIENT))
-    assert record["operation"] == "cli partners" and record["user"]

@@ -7,9 +7,10 @@ from typing import Any
 
 from rich.table import Table
 
-from graphsvc.cli.common import out
+from graphsvc.cli.common import audit_patients, out
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
+from graphsvc.security.audit import READ
 from graphsvc.store import open_store
 
 
@@ -37,19 +38,6 @@ def register(sub: Any) -> None:
     cmd.set_defaults(run=_partners)
 
 
-def _audit(settings: Settings, patient: str) -> None:
-    """The command line reads patient data too: one audit record, as the OS user."""
-    import getpass
-
-    from graphsvc.security.audit import READ, AuditLog, AuditTrail
-    from graphsvc.security.roles import LOCAL
-
-    if settings.audit_path:
-        trail = AuditTrail(AuditLog(settings.audit_path), LOCAL)
-        trail.record("cli partners", READ, patient, ["partners"], user=getpass.getuser())
-        trail.flush()
-
-
 def _split(raw: str | None) -> list[str]:
     return [item.strip() for item in (raw or "").split(",") if item.strip()]
 
@@ -66,7 +54,7 @@ def _partners(args: argparse.Namespace, settings: Settings) -> int:
         if args.patient:
             found = partners.partners(store, None, args.patient, args.limit, args.max_distance_km)
             title = f"partners for patient {args.patient}"
-            _audit(settings, args.patient)
+            audit_patients(settings, "cli partners", READ, [args.patient], ["partners"])
         else:
             found = partners.partners_for(
                 store,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graphsvc.config import Settings
 
 # Piped output is not cut to 80 columns: tables stay whole in files and logs.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -39,3 +41,27 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
             bar.update(task, advance=n, rate=f"{rate:,.0f} rows/s")
 
         yield advance
+
+
+def audit_patients(
+    settings: Settings,
+    operation: str,
+    access: str,
+    patients: Iterable[str],
+    fields: list[str],
+    **detail: str,
+) -> None:
+    """The command line reads and writes patient data too: one audit record per patient, as
+    the OS user (role `local`), written and fsynced in one append."""
+    import getpass
+
+    from graphsvc.security.audit import AuditLog, AuditTrail
+    from graphsvc.security.roles import LOCAL
+
+    if not settings.audit_path:
+        return
+    trail = AuditTrail(AuditLog(settings.audit_path), LOCAL)
+    user = getpass.getuser()
+    for patient in sorted(set(patients)):
+        trail.record(operation, access, patient, fields, user=user, **detail)
+    trail.flush()

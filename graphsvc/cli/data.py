@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from graphsvc.cli.common import out, progress, say
+from graphsvc.cli.common import out, say
 from graphsvc.config import Settings
 from graphsvc.errors import ConfigError, GraphsvcError
 from graphsvc.store import Store, describe_url, open_store
@@ -42,20 +42,13 @@ def register(sub: Any) -> None:
     schema.set_defaults(run=_schema)
 
 
-def load_into(store: Store, seed: str) -> None:
-    """Check then load a seed, with a progress bar and a one-line summary."""
-    from graphsvc.io.bundle import planned_rows, write_bundle
+def load_into(store: Store, seed: str, settings: Settings) -> None:
+    """Check then load a seed, with a progress bar, audit of its patients, a summary line."""
+    from graphsvc.cli.io import write_and_report
     from graphsvc.io.seeds import read_seed
 
     started = time.monotonic()
-    bundle = read_seed(seed)
-    with progress(planned_rows(bundle), f"loading {seed}") as advance:
-        written = write_bundle(store, bundle, advance)
-    seconds = time.monotonic() - started
-    say(
-        f"loaded {seed}: {bundle.count():,} records, {sum(written.values()):,} rows written "
-        f"in {seconds:.1f} s"
-    )
+    write_and_report(store, read_seed(seed), seed, settings, started, verb="load")
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,7 +57,7 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     read_seed(args.seed)  # fail on bad input before touching the database
     store = open_store(settings)
     try:
-        load_into(store, args.seed)
+        load_into(store, args.seed, settings)
     finally:
         store.close()
     return 0
@@ -119,7 +112,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if not args.no_demo and not counts(store):
             say(f"empty database: loading the demo seeds {', '.join(settings.demo_seeds)}")
             for seed in settings.demo_seeds:
-                load_into(store, seed)
+                load_into(store, seed, settings)
         app = create_app(settings, store)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         print(f"graphsvc serving GraphQL at http://{host}:{settings.port}/graphql "

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graphsvc.cli.common import progress, say
+from graphsvc.cli.common import audit_patients, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
+from graphsvc.security.audit import READ, WRITE
 from graphsvc.store import Store, open_store
 
 
@@ -70,15 +71,29 @@ def _with_store(settings: Settings, work: Callable[[Store], int]) -> int:
         store.close()
 
 
-def _write(store: Store, bundle: Any, label: str, started: float) -> None:
+def write_and_report(
+    store: Store,
+    bundle: Any,
+    label: str,
+    settings: Settings,
+    started: float | None = None,
+    verb: str = "import",
+) -> None:
+    """Write a checked bundle with a progress bar, audit the patients it wrote, say the rate."""
     from graphsvc.io.bundle import planned_rows, write_bundle
+    from graphsvc.io.export import PATIENT_TABLES, patients_in
 
-    with progress(planned_rows(bundle), f"importing {label}") as advance:
+    started = time.monotonic() if started is None else started
+    with progress(planned_rows(bundle), f"{verb}ing {label}") as advance:
         written = write_bundle(store, bundle, advance)
+    touched = patients_in(bundle.tables)
+    if touched:
+        fields = [t for t in PATIENT_TABLES if bundle.tables.get(t)]
+        audit_patients(settings, f"cli {verb}", WRITE, touched, fields, source=label)
     seconds = time.monotonic() - started
     rows = sum(written.values())
     say(
-        f"imported {label}: {bundle.count():,} records, {rows:,} rows written in "
+        f"{verb}ed {label}: {bundle.count():,} records, {rows:,} rows written in "
         f"{seconds:.1f} s ({rows / max(seconds, 1e-6):,.0f} rows/s)"
     )
 
@@ -100,7 +115,7 @@ def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(store: Store) -> int:
         check_bundle(bundle, [], store_lookup(store))
-        _write(store, bundle, str(path), started)
+        write_and_report(store, bundle, str(path), settings, started)
         return 0
 
     return _with_store(settings, work)
@@ -140,7 +155,7 @@ def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) 
             candidates=candidates_from(store),
         )
         _report(imported.lines())
-        _write(store, imported.bundle, str(path), started)
+        write_and_report(store, imported.bundle, str(path), settings, started)
         return 0
 
     return _with_store(settings, work)
@@ -159,18 +174,22 @@ def _import_pharmacies(args: argparse.Namespace, settings: Settings) -> int:
             path, existing=store_lookup(store), candidates=candidates_from(store)
         )
         _report(imported.lines())
-        _write(store, imported.bundle, str(path), started)
+        write_and_report(store, imported.bundle, str(path), settings, started)
         return 0
 
     return _with_store(settings, work)
 
 
 def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.export import export_bundle
+    from graphsvc.io.export import PATIENT_TABLES, export_tables, patients_in, write_bundle_file
 
     def work(store: Store) -> int:
-        counts = export_bundle(store, Path(args.path), patients=args.with_patients)
-        shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
+        tables = export_tables(store, patients=args.with_patients)
+        exported = patients_in(tables)
+        if exported:  # recorded before the file exists: no unaudited copy, even on a crash
+            audit_patients(settings, "cli export bundle", READ, exported, list(PATIENT_TABLES))
+        write_bundle_file(Path(args.path), tables)
+        shown = ", ".join(f"{name} {len(rows):,}" for name, rows in tables.items() if rows)
         say(f"exported to {args.path}: {shown}")
         return 0
 

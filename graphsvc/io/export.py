@@ -148,13 +148,25 @@ def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
 
 def export_bundle(store: Store, path: Path, patients: bool = False) -> dict[str, int]:
     """Write the graph to PATH (a `.json` file, else a folder of CSV); return rows per table."""
+    tables = export_tables(store, patients=patients)
+    write_bundle_file(Path(path), tables)
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def write_bundle_file(path: Path, tables: dict[str, list[Row]]) -> None:
+    """Exported tables to PATH: a `.json` bundle file, else a folder of CSV files."""
     from graphsvc.io.bundle_json import write_json_bundle
 
-    tables = export_tables(store, patients=patients)
-    path = Path(path)
     if path.suffix.lower() == ".json":
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json_bundle(path, tables)
     else:
         write_csv_bundle(path, tables)
-    return {name: len(rows) for name, rows in tables.items()}
+
+
+def patients_in(tables: dict[str, list[Row]]) -> set[str]:
+    """The pseudonyms of the patients whose data the tables hold (for the audit log)."""
+    found = {row["id"] for row in tables.get("patients", [])}
+    for table in PATIENT_TABLES[1:]:
+        found.update(row["patient"] for row in tables.get(table, []))
+    return found
