@@ -177,6 +177,7 @@ def refer(store: Any, patient: str, by: str, service: str) -> None:
         actor=by,
         now="2026-01-01T00:00:00Z",
         rows=[{"id": f"ref-{by}-{service}", "service": service, "note": None}],
+        scope=None,
     )
 
 

@@ -322,3 +322,29 @@ def test_read_paths_use_read_only_queries(demo_store: Store, tmp_path) -> None: 
     assert recording.names
     writing = {n for n in recording.names if demo_store.catalog[n].writes}
     assert not writing, writing
+
+
+def test_the_write_queries_check_the_scope_themselves(secure_fresh: Secured) -> None:
+    """A scope lost between the resolver's check and the write (a race) is still refused by
+    the write statement itself: the other case manager's patient gets no referral and no
+    status change, while the same statements in scope (and unscoped) do write."""
+    store = secure_fresh.store
+    service = store.run("list_services", zone="namur", actor=None, type=None, status="active",
+                        limit=1, offset=0)[0]["id"]  # fmt: skip
+    new = {"id": "ref-race", "service": service, "note": None}
+    now = "2026-01-01T00:00:00Z"
+    before = graph_digest(store)
+    refused = store.run("create_referrals", patient=FATIMA_PATIENT, actor=ANTOINE, rows=[new],
+                        now=now, scope=ANTOINE)  # fmt: skip
+    assert refused == [] and graph_digest(store) == before
+    made = store.run("create_referrals", patient=FATIMA_PATIENT, actor=FATIMA, rows=[new],
+                     now=now, scope=FATIMA)  # fmt: skip
+    assert made == [{"id": "ref-race"}]
+    move = {"id": "ref-race", "current": "proposed", "status": "accepted", "places": -1,
+            "now": now, "outcome": None}  # fmt: skip
+    before = graph_digest(store)
+    assert store.run("set_referral_status", **move, scope=ANTOINE) == []
+    assert graph_digest(store) == before
+    assert store.run("set_referral_status", **move, scope=FATIMA)[0]["status"] == "accepted"
+    back = {**move, "current": "accepted", "status": "declined", "places": 1}
+    assert store.run("set_referral_status", **back, scope=None)[0]["status"] == "declined"

@@ -209,7 +209,11 @@ def activate_partners(
     if problems:
         raise InputError(problems)
     new = [{"id": str(uuid.uuid4()), "service": s, "note": note} for s in service_ids]
-    created = store.run("create_referrals", patient=patient.id, actor=by, rows=new, now=_now())
+    created = store.run(
+        "create_referrals", patient=patient.id, actor=by, rows=new, now=_now(), scope=actor_id
+    )
+    if not created and actor_id is not None:
+        require_patient(store, patient_id, scope=actor_id)  # NotFound if the scope was lost
     if len(created) != len(new):
         raise Conflict("the patient or a service disappeared while the referrals were made")
     found_referrals = get_referrals(store, [r["id"] for r in new], actor_id)
@@ -259,6 +263,7 @@ def update_referral(
         places=places,
         now=_now(),
         outcome=outcome,
+        scope=actor_id,
     )
     if not changed:
         now = require_referral(store, referral_id, scope=actor_id)
