@@ -3,6 +3,8 @@ the plan's tree and the gaps its actions address; bad plans write nothing."""
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -302,3 +304,88 @@ def test_graphql_action_plan_and_to_be_gaps(client: TestClient) -> None:
     assert outcomes[("leuven-vn-centrum", "mobility-limitation")] == "NO_GAP"  # OVER both
     body = gql(client, '{ actionPlan(zoneId: "atlantis") { zoneId } }')
     assert "argument zoneId: unknown zone 'atlantis'" in body["errors"][0]["message"]
+
+
+TRANSPORT = "leuven-vervoerdienst-dijleland-adapted-transport-noordrand"  # planned, 150 places
+
+
+def documented_counts(column: int) -> dict[str, int]:
+    """Status counts over the 162 leuven cells from the README (AS_IS: 2, TO_BE: 3)."""
+    statuses = [row[column].split(" (")[0] for row in readme_rows("tobe:leuven")]
+    counts = {s: statuses.count(s) for s in set(statuses) if s != "COVERED"}
+    return {"COVERED": 162 - sum(counts.values()), **counts}
+
+
+def test_zone_report_takes_the_scenario(client: TestClient) -> None:
+    query = """query($s: Scenario!) { zoneReport(zoneId: "leuven", scenario: $s) { scenario
+        worstGaps { zoneId needCode status ratio } statusCounts { status count } } }"""
+    documented = documented_to_be()
+    for scenario, column in (("AS_IS", 0), ("TO_BE", 2)):
+        report = gql(client, query, s=scenario)["data"]["zoneReport"]
+        assert report["scenario"] == scenario
+        expected = {key: (row[column], row[column + 1]) for key, row in documented.items()
+                    if row[column] in SHORT}  # fmt: skip
+        assert {(g["zoneId"], g["needCode"]): (g["status"], f"{g['ratio']:.2f}")
+                for g in report["worstGaps"]} == expected  # fmt: skip
+        counts = {c["status"]: c["count"] for c in report["statusCounts"]}
+        assert counts == documented_counts(2 if column == 0 else 3)
+    # the default is AS_IS
+    body = gql(client, '{ zoneReport(zoneId: "leuven") { scenario } }')
+    assert body["data"]["zoneReport"]["scenario"] == "AS_IS"
+
+
+def test_what_if_starts_from_the_scenario(client: TestClient) -> None:
+    query = """query($s: Scenario!, $r: [ID!]) { whatIf(zoneId: "leuven", scenario: $s,
+        removeServiceIds: $r) { zoneId needCode statusBefore statusAfter change rollup } }"""
+    # TO_BE without the planned transport: the two transport gaps it closes appear again
+    rows = gql(client, query, s="TO_BE", r=[TRANSPORT])["data"]["whatIf"]
+    cells = {(r["zoneId"], r["needCode"]): (r["statusBefore"], r["statusAfter"], r["change"])
+             for r in rows if not r["rollup"]}  # fmt: skip
+    assert cells == {
+        ("leuven-vn-wijgmaal", "transport-need"): ("COVERED", "MISSING", "APPEARS"),
+        ("leuven-vn-wilsele-putkapel", "transport-need"): ("COVERED", "MISSING", "APPEARS"),
+    }
+    # AS_IS does not count it: removing it changes nothing
+    assert gql(client, query, s="AS_IS", r=[TRANSPORT])["data"]["whatIf"] == []
+    assert gql(client, query, s="TO_BE", r=[])["data"]["whatIf"] == []
+
+
+def test_the_gaps_csv_takes_the_scenario(client: TestClient) -> None:
+    documented = documented_to_be()
+    for value, column in (("AS_IS", 0), ("TO_BE", 2), ("to-be", 2)):
+        response = client.get("/exports/gaps.csv", params={"zone": "leuven", "scenario": value})
+        assert response.status_code == 200, response.text
+        named = "gaps-leuven-to-be.csv" if column == 2 else "gaps-leuven.csv"
+        assert response.headers["content-disposition"] == f'attachment; filename="{named}"'
+        records = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(records) == 18 + 162
+        cells = [r for r in records if r["rollup"] == "False" and r["status"] != "COVERED"]
+        flagged = {(r["zone"], r["need"]): (r["status"], f"{float(r['ratio']):.2f}")
+                   for r in cells}  # fmt: skip
+        assert flagged == {key: (row[column], row[column + 1]) for key, row in documented.items()
+                           if row[column] != "COVERED"}  # fmt: skip
+    bad = client.get("/exports/gaps.csv", params={"zone": "leuven", "scenario": "maybe"})
+    assert bad.status_code == 400 and "argument scenario: 'MAYBE'" in bad.text
+
+
+def test_a_planned_service_cannot_take_an_existing_services_id(
+    make_store: MakeStore, tmp_path: Path
+) -> None:
+    store = make_store()
+    load_folder(store, copy_seed(tmp_path))
+    first = dump(store)
+    taken = "leuven-mantelzorgpunt-caregiver-support"  # active
+    action = {"id": "leuven-actie-nieuw", "name": "Nieuw", "objectiveId":
+              "leuven-doel-mantelzorg-wilsele", "status": "IDEA", "zoneIds": ["leuven-vn-wilsele"],
+              "needCodes": ["caregiver-burden"],
+              "plannedServices": [{"id": taken, "actorId": "leuven-ocmw", "typeCode":
+                                   "caregiver-support", "name": "Overgenomen", "capacity": 1,
+                                   "coversZoneIds": ["leuven-vn-wilsele"]}]}  # fmt: skip
+    with client_over(store) as client:
+        body = gql(client, """mutation($a: [ActionInput!]) { saveActionPlan(actions: $a) {
+            table count } }""", a=[action])  # fmt: skip
+    assert body["errors"][0]["message"].endswith(
+        f"argument actions[0].plannedServices[0] field id: '{taken}' is an existing active "
+        "service, not a planned one; give the to-be service an id of its own"
+    )
+    assert dump(store) == first

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import os
 import re
@@ -24,7 +25,14 @@ from graphsvc.feedback_page import feedback_csv, feedback_html
 from graphsvc.store import Store
 from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import REPO, TINY, gql
-from tests.coplan_fixtures import LEUVEN, MakeStore, copy_seed, load_folder, readme_rows
+from tests.coplan_fixtures import (
+    LEUVEN,
+    MakeStore,
+    client_over,
+    copy_seed,
+    load_folder,
+    readme_rows,
+)
 
 GGZ = "leuven-mdt-ggz-noord"
 NOORD = "16c7f4a3e16bfd1e460610a8d4b2a35bc885ccc08186da3f7c6cb01e7f481488"  # leuven-noord
@@ -280,3 +288,69 @@ def test_cli_prints_the_page_and_the_csv(
     result = run("--team", GGZ, "--from", "2026-04-01", "--to", "2026-03-01")
     assert result.returncode == 1
     assert "argument from: 2026-04-01 is after to 2026-03-01" in result.stderr
+
+
+def test_the_page_and_the_csv_over_http_keep_small_cells_suppressed(
+    with_referrals: tuple[Store, list[dict]],
+) -> None:
+    store, _ = with_referrals
+    raw = feedback.team_feedback(store, GGZ, *MARCH, k=1)
+    shown = feedback.team_feedback(store, GGZ, *MARCH)
+    period = {"from": "2026-03-01", "to": "2026-03-31"}
+    with client_over(store) as client:
+        page = client.get(f"/feedback/team/{GGZ}", params=period)
+        sheet = client.get(f"/feedback/team/{GGZ}", params={**period, "format": "csv"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.text == feedback_html(shown)  # the command line's page, byte for byte
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"] == "text/csv; charset=utf-8"
+    assert sheet.headers["content-disposition"] == (
+        f'attachment; filename="team-feedback-{GGZ}-2026-03-01-2026-03-31.csv"'
+    )
+    text = sheet.content.decode("utf-8")
+    assert text == "\ufeff" + feedback_csv(shown)
+    records = {r["indicator"]: r for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+    for code in PATIENT_BASED:
+        secret = raw.indicator(code).value
+        assert records[code]["team"] == "< 10", code
+        assert f"{secret:g}" != records[code]["team"]
+        assert row_of(page.text, shown.indicator(code).label).count("&lt; 10") >= 2
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "message"),
+    [
+        (f"/feedback/team/{GGZ}", {"from": "2026-03-31", "to": "2026-03-01"}, 400,
+         "argument from: 2026-03-31 is after to 2026-03-01"),
+        (f"/feedback/team/{GGZ}", {"from": "March"}, 400,
+         "argument from: 'March' is not a date (YYYY-MM-DD)"),
+        (f"/feedback/team/{GGZ}", {"format": "pdf"}, 400,
+         "argument format: 'pdf' is not one of html, csv"),
+        ("/feedback/team/atlantis", {}, 404, "argument teamId: unknown team 'atlantis'"),
+        ("/feedback/team/leuven-consortium", {"format": "csv"}, 400,
+         "is a consortium, not a team"),
+    ],
+)  # fmt: skip
+def test_bad_feedback_requests_are_named(
+    client: TestClient, path: str, params: dict, status: int, message: str
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == status
+    assert message in html.unescape(response.text)
+
+
+def test_the_teams_of_a_zone(client: TestClient) -> None:
+    query = "query($z: ID!) { teams(zoneId: $z) { id kind zoneId memberCount zone { name } } }"
+    teams = gql(client, query, z="leuven")["data"]["teams"]
+    kinds = {n["id"]: n["kind"] for n in table("networks")}
+    expected = {t["network"]: t["zone"] for t in table("network_zones")
+                if kinds[t["network"]].endswith("team")}  # fmt: skip
+    assert len(expected) == 12 and {t["id"]: t["zoneId"] for t in teams} == expected
+    ggz = next(t for t in teams if t["id"] == GGZ)
+    assert ggz["memberCount"] == 12 and ggz["zone"]["name"] == "Leuven-Noord"
+    part = gql(client, query, z="leuven-vn-leuven-noord")["data"]["teams"]
+    assert {t["id"] for t in part} == {n for n, z in expected.items()
+                                       if z == "leuven-vn-leuven-noord"}  # fmt: skip
+    body = gql(client, query, z="atlantis")
+    assert "argument zoneId: unknown zone 'atlantis'" in body["errors"][0]["message"]

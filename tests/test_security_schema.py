@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 
 from graphsvc.api.access import (
@@ -13,7 +14,10 @@ from graphsvc.api.access import (
     CountsPatients,
     PatientAccess,
     ReadsPatients,
+    RoleAccess,
+    WritesFunding,
     WritesPatients,
+    WritesPlans,
 )
 from graphsvc.api.schema import schema
 from graphsvc.security.roles import GRANTS, Role
@@ -42,14 +46,14 @@ def patient_bearing_types() -> set[str]:
     return found
 
 
-def permissions(type_name: str, field_name: str) -> list[PatientAccess]:
+def permissions(type_name: str, field_name: str, kind: type = PatientAccess) -> list:
     field = schema._schema.type_map[type_name].fields[field_name]  # type: ignore[union-attr]
     definition = field.extensions["strawberry-definition"]
     return [
         permission
         for extension in definition.extensions
         for permission in getattr(extension, "permissions", [])
-        if isinstance(permission, PatientAccess)
+        if isinstance(permission, kind)
     ]
 
 
@@ -92,6 +96,31 @@ def test_the_declared_permissions_fit_what_the_field_returns() -> None:
             assert all(isinstance(p, ReadsPatients) for p in declared), (type_name, name)
 
 
+def test_every_mutation_declares_its_permission() -> None:
+    """Writes are granted explicitly (DESIGN §6): no Mutation field open to every role."""
+    mutation = schema._schema.type_map["Mutation"]
+    assert isinstance(mutation, GraphQLObjectType)
+    missing = [name for name in mutation.fields if not permissions("Mutation", name, RoleAccess)]
+    assert not missing, "mutations without a permission: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize(
+    ("field", "permission", "roles"),
+    [
+        ("saveActionPlan", WritesPlans, {Role.PLANNER, Role.ADMIN}),
+        ("saveFunding", WritesFunding, {Role.ADMIN}),
+        ("enrolPatient", WritesPatients, {Role.CASE_MANAGER, Role.ADMIN}),
+    ],
+)
+def test_co_creation_writes_declare_who_may_write(
+    field: str, permission: type[RoleAccess], roles: set[Role]
+) -> None:
+    declared = permissions("Mutation", field, RoleAccess)
+    assert [type(p) for p in declared] == [permission]
+    assert GRANTS[permission.capability] == roles
+    assert Role.FACILITATOR not in GRANTS[permission.capability]
+
+
 def test_planners_and_facilitators_never_read_patients() -> None:
     for capability in (ReadsPatients.capability, WritesPatients.capability):
         assert Role.PLANNER not in GRANTS[capability]
@@ -120,3 +149,5 @@ def test_the_schema_shows_the_permissions() -> None:
     assert re.search(r"patient\(id: ID!\): Patient @readsPatients", sdl)
     assert re.search(r"patientCounts\(zoneId: ID!\): PatientCounts! @countsPatients", sdl)
     assert "@writesPatients" in sdl
+    assert re.search(r"saveActionPlan\(.*\): \[Saved!\]! @writesPlans", sdl)
+    assert re.search(r"saveFunding\(.*\): \[Saved!\]! @writesFunding", sdl)

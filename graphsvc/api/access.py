@@ -12,6 +12,11 @@ and fails on a patient-bearing field without one of these permissions):
 A refused call is recorded in the audit log (`denied`, with the patient when an argument
 names one), a resolver records what it read or wrote (`audited`), and `AuditFlush` writes a
 request's records, fsynced, before the answer leaves.
+
+Writes that hold no patient data declare their permission too (every Mutation field declares
+one; the schema test walks them): `WritesPlans` (action plans: planners and admins) and
+`WritesFunding` (funding lines: admins). Their refusals are not audited: the audit log is the
+record of patient data.
 """
 
 from __future__ import annotations
@@ -36,10 +41,28 @@ PATIENT_ID_FIELDS = frozenset({"patient", "updatePatient"})  # where `id` is a p
 AGGREGATE = "aggregate"
 
 
-class PatientAccess(BasePermission):
-    """Base of the permissions patient-bearing fields must declare."""
+class RoleAccess(BasePermission):
+    """Base of every graphsvc permission: the caller's role holds `capability`."""
 
     capability: ClassVar[Capability]
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return bool(info.context.principal.can(self.capability))
+
+
+class WritesPlans(RoleAccess):
+    capability = Capability.WRITE_PLANS
+    message = "forbidden: changing action plans takes a planner or admin token"
+
+
+class WritesFunding(RoleAccess):
+    capability = Capability.WRITE_FUNDING
+    message = "forbidden: changing funding lines takes an admin token"
+
+
+class PatientAccess(RoleAccess):
+    """Base of the permissions patient-bearing fields must declare."""
+
     access: ClassVar[str]
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
@@ -82,6 +105,14 @@ def writes_patients() -> list[Any]:
 
 def counts_patients() -> list[Any]:
     return [PermissionExtension(permissions=[CountsPatients()])]
+
+
+def writes_plans() -> list[Any]:
+    return [PermissionExtension(permissions=[WritesPlans()])]
+
+
+def writes_funding() -> list[Any]:
+    return [PermissionExtension(permissions=[WritesFunding()])]
 
 
 def selected(info: Any) -> list[str]:

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from graphsvc.api.auth import Authenticate
 from graphsvc.api.context import call
 from graphsvc.api.exports import export_routes
+from graphsvc.api.feedback_routes import feedback_routes
 from graphsvc.api.http import GraphQLApp
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
@@ -101,6 +102,9 @@ def create_app(
             Route("/healthz", healthz),
             *export_routes(lambda: state["store"], local=local),
             *map_routes(lambda: state["store"], local=local),
+            *feedback_routes(
+                lambda: state["store"], audit_log, settings.suppression_k, local=local
+            ),
         ],
         middleware=[
             Middleware(

@@ -14,10 +14,18 @@ from typing import Annotated
 
 import strawberry
 
-from graphsvc.api.access import AGGREGATE, WRITE, audited, counts_patients, writes_patients
+from graphsvc.api.access import (
+    AGGREGATE,
+    WRITE,
+    audited,
+    counts_patients,
+    writes_funding,
+    writes_patients,
+    writes_plans,
+)
 from graphsvc.api.context import call
-from graphsvc.api.planner import Contribution, GapStatus, Scenario
-from graphsvc.api.types import Actor, Ctx, NeedType, Zone
+from graphsvc.api.planner import SCENARIO, Contribution, GapStatus, Scenario, need_of, zone_of
+from graphsvc.api.types import Actor, Ctx, NeedType, ServiceStatus, Zone
 from graphsvc.core import actionplan, coplan_write, feedback, funding, pathways
 from graphsvc.model import ACTION_STATUSES, FUNDING_SCHEMES, OBJECTIVE_LEVELS
 
@@ -53,11 +61,6 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-async def _zone(info: Ctx, zone_id: str) -> Zone | None:
-    found = await info.context.zones.load(zone_id)
-    return Zone.from_domain(found) if found else None
-
-
 # -- action plans --------------------------------------------------------------------------
 
 
@@ -84,12 +87,11 @@ class PlanGap:
 
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
 
     @strawberry.field
     async def need(self, info: Ctx) -> NeedType | None:
-        found = await info.context.need_types.load(str(self.need_code))
-        return NeedType.from_domain(found) if found else None
+        return await need_of(info, str(self.need_code))
 
 
 @strawberry.type(description="An actor committed to an action, with its role.")
@@ -110,7 +112,7 @@ class PlannedService:
     actor_id: strawberry.ID
     type_code: strawberry.ID
     capacity: int
-    status: str
+    status: ServiceStatus = strawberry.field(description="PLANNED until it opens.")
     covers_zone_ids: list[strawberry.ID]
 
 
@@ -141,7 +143,8 @@ class PlanAction:
                          for c in a.commitments],
             planned_services=[PlannedService(
                 id=strawberry.ID(s.id), name=s.name, actor_id=strawberry.ID(s.actor),
-                type_code=strawberry.ID(s.type), capacity=s.capacity, status=s.status,
+                type_code=strawberry.ID(s.type), capacity=s.capacity,
+                status=ServiceStatus(s.status),
                 covers_zone_ids=[strawberry.ID(z) for z in s.covers]) for s in a.services],
             gaps=[PlanGap.from_domain(g) for g in a.gaps],
         )  # fmt: skip
@@ -178,7 +181,7 @@ class ActionPlan:
 
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
 
 
 # -- care pathways -------------------------------------------------------------------------
@@ -238,7 +241,7 @@ class PathwayCell:
 
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
 
 
 @strawberry.type(description="Coverage of every step of a care pathway, per vicinity network.")
@@ -260,10 +263,7 @@ class PathwayCoverage:
                 steps=[StepCoverage(
                     step=s.step, name=s.name, type_code=strawberry.ID(s.type), ratio=s.ratio,
                     supply=s.supply, status=GapStatus(s.status), provider_count=s.providers,
-                    services=[Contribution(service_id=strawberry.ID(x.service), name=x.name,
-                                           actor_id=strawberry.ID(x.actor),
-                                           capacity=x.capacity, weight=x.weight,
-                                           places=x.places) for x in s.services],
+                    services=[Contribution.from_domain(x) for x in s.services],
                 ) for s in cell.steps],
             ) for cell in c.cells],
         )  # fmt: skip
@@ -309,7 +309,7 @@ class ZoneFunding:
 
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
 
 
 def _round(value: float | None) -> float | None:
@@ -419,6 +419,19 @@ class TeamFeedback:
         )  # fmt: skip
 
 
+@strawberry.type(description="A multidisciplinary or vicinity-network team (a Network).")
+class Team:
+    id: strawberry.ID
+    name: str
+    kind: str
+    zone_id: strawberry.ID = strawberry.field(description="The zone it works in.")
+    member_count: int
+
+    @strawberry.field
+    async def zone(self, info: Ctx) -> Zone | None:
+        return await zone_of(info, str(self.zone_id))
+
+
 FROM = strawberry.argument(name="from", description="First day (inclusive).")
 TO = strawberry.argument(name="to", description="Last day (inclusive).")
 
@@ -458,7 +471,7 @@ class CoPlanQuery:
         target: Annotated[
             float, strawberry.argument(description="Places per person in the pathway (1.0).")
         ] = 1.0,
-        scenario: Scenario = Scenario.AS_IS,
+        scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> PathwayCoverage:
         found = await call(pathways.pathway_coverage, info.context.store, str(pathway_id),
                            str(zone_id), target, scenario.value)  # fmt: skip
@@ -479,9 +492,19 @@ class CoPlanQuery:
         return FundingReport.from_domain(found)
 
     @strawberry.field(
+        description="The teams working in a zone or its parts: those teamFeedback (and the "
+        "printable page /feedback/team/{id}) reports on."
+    )
+    async def teams(self, info: Ctx, zone_id: strawberry.ID) -> list[Team]:
+        found = await call(feedback.zone_teams, info.context.store, str(zone_id))
+        return [Team(id=strawberry.ID(t.id), name=t.name, kind=t.kind,
+                     zone_id=strawberry.ID(t.zone), member_count=t.members)
+                for t in found]  # fmt: skip
+
+    @strawberry.field(
         description="Indicators of a team over a period beside its pilot's average; figures "
         "resting on 1 to k - 1 patients (k = GRAPHSVC_SUPPRESSION_K, 10) are suppressed "
-        "(planners and admins).",
+        "(planners and admins). Printable: /feedback/team/{teamId}?from=&to=[&format=csv].",
         extensions=counts_patients(),
     )
     async def team_feedback(
@@ -572,7 +595,9 @@ def _text(value: object) -> str | None:
 class CoPlanMutation:
     @strawberry.mutation(
         description="Save objectives and actions (with their commitments and planned "
-        "services) of an action plan; checked like a bundle import, all or nothing."
+        "services) of an action plan; checked like a bundle import, all or nothing "
+        "(planners and admins).",
+        extensions=writes_plans(),
     )
     async def save_action_plan(
         self,
@@ -610,7 +635,10 @@ class CoPlanMutation:
         saved = await call(coplan_write.save_records, info.context.store, records, {})
         return [Saved(table=t, count=n) for t, n in saved.items()]
 
-    @strawberry.mutation(description="Save funding lines; checked like a bundle import.")
+    @strawberry.mutation(
+        description="Save funding lines; checked like a bundle import, all or nothing (admins).",
+        extensions=writes_funding(),
+    )
     async def save_funding(self, info: Ctx, lines: list[FundingInput]) -> list[Saved]:
         records = {
             "funding": [

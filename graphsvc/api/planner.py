@@ -58,9 +58,16 @@ class NewServiceInput:
     name: str = "new service"
 
 
-async def _zone(info: Ctx, zone_id: str) -> Zone | None:
+async def zone_of(info: Ctx, zone_id: str) -> Zone | None:
+    """The zone of an id through the request's loader (None when unknown)."""
     found = await info.context.zones.load(zone_id)
     return Zone.from_domain(found) if found else None
+
+
+async def need_of(info: Ctx, need_code: str) -> NeedType | None:
+    """The need type of a code through the request's loader (None when unknown)."""
+    found = await info.context.need_types.load(need_code)
+    return NeedType.from_domain(found) if found else None
 
 
 @strawberry.type(description="What one service adds to a gap row.")
@@ -71,6 +78,12 @@ class Contribution:
     capacity: int
     weight: float = strawberry.field(description="Catchment or distance-band weight.")
     places: float = strawberry.field(description="Places allotted to this row's demand.")
+
+    @classmethod
+    def from_domain(cls, c: gaps.Contribution) -> Contribution:
+        return cls(service_id=strawberry.ID(c.service), name=c.name,
+                   actor_id=strawberry.ID(c.actor), capacity=c.capacity, weight=c.weight,
+                   places=c.places)  # fmt: skip
 
     @strawberry.field(description="The providing actor.")
     async def provider(self, info: Ctx) -> Actor | None:
@@ -104,21 +117,18 @@ class GapRow:
             zone_id=strawberry.ID(row.zone), need_code=strawberry.ID(row.need), demand=row.demand,
             supply=row.supply, ratio=row.ratio, status=GapStatus(row.status),
             provider_count=row.providers, rollup=row.rollup,
-            services=[Contribution(service_id=strawberry.ID(c.service), name=c.name,
-                                   actor_id=strawberry.ID(c.actor), capacity=c.capacity,
-                                   weight=c.weight, places=c.places) for c in row.contributions],
+            services=[Contribution.from_domain(c) for c in row.contributions],
             worst_parts=[PartRatio(zone_id=strawberry.ID(z), ratio=r, status=GapStatus(s))
                          for z, r, s in row.worst_parts],
         )  # fmt: skip
 
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
 
     @strawberry.field
     async def need(self, info: Ctx) -> NeedType | None:
-        found = await info.context.need_types.load(str(self.need_code))
-        return NeedType.from_domain(found) if found else None
+        return await need_of(info, str(self.need_code))
 
 
 @strawberry.type(description="Several actors offering one service type in one zone.")
@@ -149,7 +159,7 @@ class OverlapRow:
 
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
 
     @strawberry.field
     async def service_type(self, info: Ctx) -> ServiceType | None:
@@ -172,6 +182,7 @@ class StatusCount:
 class ZoneReport:
     zone: Zone
     population: int | None
+    scenario: Scenario = strawberry.field(description="Which services were counted.")
     needs: list[GapRow] = strawberry.field(description="Coverage of each need in the zone.")
     worst_gaps: list[GapRow] = strawberry.field(description="MISSING and UNDER parts, worst first.")
     fragmented_overlaps: list[OverlapRow]
@@ -190,9 +201,21 @@ class WhatIfRow:
     rollup: bool
     change: GapChange
 
+    @classmethod
+    def from_domain(cls, r: whatif.WhatIfRow) -> WhatIfRow:
+        return cls(zone_id=strawberry.ID(r.zone), need_code=strawberry.ID(r.need),
+                   demand=r.demand, ratio_before=r.ratio_before,
+                   status_before=GapStatus(r.status_before), ratio_after=r.ratio_after,
+                   status_after=GapStatus(r.status_after), rollup=r.rollup,
+                   change=GapChange(r.change))  # fmt: skip
+
     @strawberry.field
     async def zone(self, info: Ctx) -> Zone | None:
-        return await _zone(info, str(self.zone_id))
+        return await zone_of(info, str(self.zone_id))
+
+    @strawberry.field
+    async def need(self, info: Ctx) -> NeedType | None:
+        return await need_of(info, str(self.need_code))
 
 
 def gap_query(
@@ -221,6 +244,7 @@ def gap_query(
 
 TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
 OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
+SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action plans."
 
 
 @strawberry.type
@@ -241,7 +265,7 @@ class PlannerQuery:
         target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
         overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
         bands: list[BandInput] | None = None,
-        scenario: Scenario = Scenario.AS_IS,
+        scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> list[GapRow]:
         query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
                           overlap_threshold, bands, scenario)  # fmt: skip
@@ -261,11 +285,21 @@ class PlannerQuery:
                           min_providers)  # fmt: skip
         return [OverlapRow.from_domain(r) for r in rows]
 
-    @strawberry.field(description="Population, coverage per need, worst gaps, fragmentation.")
-    async def zone_report(self, info: Ctx, zone_id: strawberry.ID) -> ZoneReport:
-        found = await call(report.zone_report, info.context.store, str(zone_id))
+    @strawberry.field(
+        description="Population, coverage per need, worst gaps, fragmentation; TO_BE counts "
+        "the planned services of action plans too."
+    )
+    async def zone_report(
+        self,
+        info: Ctx,
+        zone_id: strawberry.ID,
+        scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
+    ) -> ZoneReport:
+        query = gap_query(str(zone_id), scenario=scenario)
+        found = await call(report.zone_report, info.context.store, str(zone_id), query)
         return ZoneReport(
             zone=Zone.from_domain(found.zone), population=found.zone.population,
+            scenario=scenario,
             needs=[GapRow.from_domain(r) for r in found.needs],
             worst_gaps=[GapRow.from_domain(r) for r in found.worst_gaps],
             fragmented_overlaps=[OverlapRow.from_domain(o) for o in found.fragmented],
@@ -275,7 +309,8 @@ class PlannerQuery:
 
     @strawberry.field(
         description="The rows of a zone whose coverage would change if actors or services were "
-        "removed or services added; nothing is written."
+        "removed or services added; nothing is written. TO_BE starts from the action plans' "
+        "planned services (which can be removed too)."
     )
     async def what_if(
         self,
@@ -286,16 +321,14 @@ class PlannerQuery:
         add_services: list[NewServiceInput] | None = None,
         target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
         overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+        scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> list[WhatIfRow]:
-        query = gap_query(str(zone_id), target=target, overlap_threshold=overlap_threshold)
+        query = gap_query(str(zone_id), target=target, overlap_threshold=overlap_threshold,
+                          scenario=scenario)  # fmt: skip
         added = [whatif.NewService(str(s.type_code), s.capacity,
                                    tuple(str(z) for z in s.covers_zone_ids), name=s.name)
                  for s in add_services or []]  # fmt: skip
         rows = await call(whatif.what_if, info.context.store, str(zone_id),
                           [str(a) for a in remove_actor_ids or []],
                           [str(s) for s in remove_service_ids or []], added, query)  # fmt: skip
-        return [WhatIfRow(zone_id=strawberry.ID(r.zone), need_code=strawberry.ID(r.need),
-                          demand=r.demand, ratio_before=r.ratio_before,
-                          status_before=GapStatus(r.status_before), ratio_after=r.ratio_after,
-                          status_after=GapStatus(r.status_after), rollup=r.rollup,
-                          change=GapChange(r.change)) for r in rows]  # fmt: skip
+        return [WhatIfRow.from_domain(r) for r in rows]

@@ -39,11 +39,16 @@ class ActorKind(Enum):
     TEAM = "team"
 
 
-@strawberry.enum(description="Whether a service takes people now.")
+@strawberry.enum(
+    description="Whether a service takes people now. PLANNED: a to-be service of an action "
+    "plan, counted only by TO_BE gap scenarios; service listings leave it out (see "
+    "actionPlan's plannedServices)."
+)
 class ServiceStatus(Enum):
     ACTIVE = "active"
     PAUSED = "paused"
     CLOSED = "closed"
+    PLANNED = "planned"
 
 
 Ctx = Info[Context, None]

@@ -19,6 +19,7 @@ from graphsvc.core.pathways import require_pathway
 from graphsvc.core.patients import require_patient
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle, bundle_from_records, store_lookup, write_steps
+from graphsvc.model import PLANNED
 from graphsvc.store import Store
 
 # per table, its records: a mapping, or (where it came from, mapping) for nested arguments
@@ -39,6 +40,7 @@ def save_records(store: Store, records: Records, arguments: Mapping[str, str]) -
         raise InputError(["nothing to save: give at least one record"])
     bundle = bundle_from_records(Path("graphql"), typed, existing=store_lookup(store))
     _check_stored_cycles(store, bundle)
+    _check_planned_ids(store, bundle)
     store.write_all(write_steps(bundle))
     return {table: len(rows) for table, rows in bundle.tables.items() if rows}
 
@@ -64,6 +66,24 @@ def _check_stored_cycles(store: Store, bundle: Bundle) -> None:
                 f"{bundle.where('objectives', index)} field parent: {row['id']!r} would be "
                 f"part of a cycle {loop}"
             )
+    if problems:
+        raise InputError(problems)
+
+
+def _check_planned_ids(store: Store, bundle: Bundle) -> None:
+    """A planned service must not take the id of a service that is not planned (an existing
+    one, or one that opened): the import leaves such a service alone, so saving it would
+    silently change nothing."""
+    rows = bundle.tables.get("planned_services", [])
+    if not rows:
+        return
+    stored = {r["id"]: r["status"] for r in store.run("get_services", ids=[r["id"] for r in rows])}
+    problems = [
+        f"{bundle.where('planned_services', index)} field id: {row['id']!r} is an existing "
+        f"{stored[row['id']]} service, not a planned one; give the to-be service an id of its own"
+        for index, row in enumerate(rows)
+        if stored.get(row["id"], PLANNED) != PLANNED
+    ]
     if problems:
         raise InputError(problems)
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from graphsvc.core.caseload import OPEN, collaborations, need_states
+from graphsvc.core.directory import require_zone
 from graphsvc.core.funding import check_period
 from graphsvc.core.patients import get_patients
 from graphsvc.core.referrals import referrals_of
@@ -96,6 +97,24 @@ class _Raw:
     counts: dict[str, float | None]
     sizes: dict[str, int]  # how many patients or referrals each figure rests on
     days: dict[str, tuple[str, float]]  # referral id -> (patient, days to acceptance)
+
+
+@dataclass(frozen=True)
+class Team:
+    """A team a feedback page can be asked for: where it works and how many members."""
+
+    id: str
+    name: str
+    kind: str
+    zone: str
+    members: int
+
+
+def zone_teams(store: Store, zone_id: str) -> list[Team]:
+    """The teams working in a zone or its parts, by id (two round trips)."""
+    require_zone(store, zone_id)
+    return [Team(r["id"], r["name"], r["kind"], r["zone"], r["members"] or 0)
+            for r in store.run("list_zone_teams", zone=zone_id)]  # fmt: skip
 
 
 def team_feedback(

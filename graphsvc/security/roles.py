@@ -1,15 +1,19 @@
-"""Roles and who is calling (DESIGN §6): what each role may do with patient data.
+"""Roles and who is calling (DESIGN §6): what each role may read and change.
 
 | role         | patients                              | patient counts | writes                |
 |--------------|---------------------------------------|----------------|-----------------------|
-| planner      | never                                 | suppressed     | none                  |
+| planner      | never                                 | suppressed     | action plans          |
 | case_manager | those it manages or whose care circle | no             | its patients' records |
 |              | it is in                              |                | and their referrals   |
 | facilitator  | never (maps, network measures)        | no             | none                  |
 | admin        | all                                   | suppressed     | all (imports: CLI)    |
 
 Everything that holds no patient data (zones, actors, services, gaps, overlaps, maps, network
-measures) is open to every role. Local mode (loopback, no tokens configured) acts as admin.
+measures, action plans, pathways, funding reports) is open to every role for reading. Every
+write is granted explicitly: DESIGN §6 gives writes to admins; action plans (objectives,
+actions, commitments, to-be services) are the planners' own work in the pilots, so planners
+may write those too; funding lines come from the funders' decisions and stay with admins.
+Local mode (loopback, no tokens configured) acts as admin.
 
 A case manager is bound to an actor: its patient queries carry that actor id as a Cypher
 parameter (`$actor`) and can only match patients it manages or whose circle it is in
@@ -34,12 +38,16 @@ class Capability(StrEnum):
     READ_PATIENTS = "read patients"
     WRITE_PATIENTS = "change patients and referrals"
     PATIENT_AGGREGATES = "count patients"
+    WRITE_PLANS = "change action plans"
+    WRITE_FUNDING = "change funding lines"
 
 
 GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.READ_PATIENTS: frozenset({Role.CASE_MANAGER, Role.ADMIN}),
     Capability.WRITE_PATIENTS: frozenset({Role.CASE_MANAGER, Role.ADMIN}),
     Capability.PATIENT_AGGREGATES: frozenset({Role.PLANNER, Role.ADMIN}),
+    Capability.WRITE_PLANS: frozenset({Role.PLANNER, Role.ADMIN}),
+    Capability.WRITE_FUNDING: frozenset({Role.ADMIN}),
 }
 NEEDS_ACTOR = frozenset({Role.CASE_MANAGER})  # roles bound to an actor
 
