@@ -78,6 +78,7 @@ def _open_falkordb(settings: Settings) -> Store:
             on_close=server.stop,
             recover=server.recover,
             embedded=True,
+            write_refusal=server.write_refusal,
         )
     kwargs = {}
     if settings.db_password and "@" not in url:

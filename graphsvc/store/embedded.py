@@ -35,8 +35,13 @@ LOCK_NAME = "falkordb.lock"
 RESERVE_NAME = "falkordb.reserve"
 DEFAULT_RESERVE_BYTES = 16 * 2**20
 LOW_SPACE_BYTES = 2**20
+REPLAY_COMPACT_BYTES = 4 * 2**20  # a start that replayed more log than this compacts it
 OWNER_NAME = "falkordb.owner"
 T = TypeVar("T")
+# warnings in the log that are no reason for a stop: memory overcommit at every start, and
+# the "Constraint already exists" answers to the constraints FalkorDB appends to its log
+# again after each replay of them
+_LOG_NOISE = ("overcommit", "AOF-loading-client")
 _MAX_SOCKET_PATH = 100  # unix socket paths are limited to 107 bytes on Linux
 _PR_SET_PDEATHSIG = 1
 
@@ -113,6 +118,7 @@ class EmbeddedServer:
             raise DatabaseUnavailable(f"cannot create data folder {self.data_dir}: {exc}") from exc
         if self.process is not None and self.process.poll() is not None:
             self.process = None  # our server died (reaped now); start another below
+        started = False
         with self._lock():
             if not self.server_alive():
                 if self.process is not None:  # ours let go of the lock: reap it as it exits
@@ -120,11 +126,34 @@ class EmbeddedServer:
                         self.process.wait(10)
                     self.process = None
                 self._remove_stale()
-                if not self.reserve.exhausted:
-                    self.reserve.ensure()  # best effort: a full disk may not allow it
+                # best effort: not while a disk that was full has not got room again, when
+                # the space the reserve gave back is what the restart needs
+                self.reserve.take()
                 self._start()
+                started = True
         self._wait_ready()
+        if started:
+            self._compact_after_replay()
         return self.socket_path
+
+    def _compact_after_replay(self) -> None:
+        """After a start that replayed a long incr file (writes since the last rewrite: a load
+        cut short, many writes after it), rewrite the log in the background so the next start
+        reads the compact base instead of replaying the same commands again. Best effort, and
+        only with room to spare: a rewrite writes a whole new base beside the old one."""
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
+        try:
+            info = client.info("persistence")
+            replayed = info["aof_current_size"] - info["aof_base_size"]
+            if replayed < REPLAY_COMPACT_BYTES or not self.reserve.held:
+                return
+            if self.reserve.free_bytes() < 2 * info["aof_current_size"] + self.reserve.size:
+                return
+            client.execute_command("BGREWRITEAOF")
+        except (redis.RedisError, OSError, KeyError):
+            pass  # the next start tries again
+        finally:
+            client.close()
 
     def server_alive(self) -> bool:
         """True while some redis-server holds this folder's owner lock."""
@@ -243,6 +272,10 @@ class EmbeddedServer:
         self.ensure_running()
         return reason
 
+    def write_refusal(self) -> str | None:
+        """Why writes are refused now (the disk filled up and has no room again), or None."""
+        return self.reserve.refusal()
+
     def _answers_soon(self, grace_s: float = 2.0) -> bool:
         """Whether the server answers, giving a dying one time to let go of its lock."""
         client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=grace_s)
@@ -268,24 +301,43 @@ class EmbeddedServer:
             lines += self.log_path.read_text(errors="replace").splitlines()[-20:]
         interesting = [line.split(" # ", 1)[-1].strip() for line in lines
                        if ("#" in line or "rror" in line or "FATAL" in line)
-                       and "overcommit" not in line]  # fmt: skip
+                       and not any(noise in line for noise in _LOG_NOISE)]  # fmt: skip
         return "; ".join(interesting[-2:]) or "no reason in its log, killed?"
 
 
 def rewrite_append_only_file(client: redis.Redis, timeout_s: float = 600.0) -> None:
-    """BGREWRITEAOF and wait for it: a restart then loads one compact base file."""
-    with contextlib.suppress(redis.ResponseError):  # "already in progress" is fine
-        client.execute_command("BGREWRITEAOF")
+    """Rewrite the append-only file and wait for it: a restart then loads one compact base.
+
+    The rewrite must start after the last write. Redis starts rewrites of its own whenever
+    the log has doubled (`auto-aof-rewrite-percentage`), which a bulk load does again and
+    again; one still running when the load ends was forked before the load's last batches,
+    and those would stay in the new incr file, replayed (slowly: UNWIND batches) at every
+    restart. So a rewrite already running is waited for, and then ours is started.
+    """
     deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            client.execute_command("BGREWRITEAOF")  # started, or scheduled after another child
+            break
+        except redis.ResponseError as exc:
+            if "already in progress" not in str(exc):
+                raise DatabaseUnavailable(
+                    f"append-only file rewrite could not start: {exc} (see the database log)"
+                ) from None
+        _wait_for_rewrite(client, deadline)  # one that began before our last write: not ours
+    if _wait_for_rewrite(client, deadline).get("aof_last_bgrewrite_status") != "ok":
+        raise DatabaseUnavailable("append-only file rewrite failed; see the database log")
+
+
+def _wait_for_rewrite(client: redis.Redis, deadline: float) -> dict:
+    """Wait until no rewrite is running or scheduled; the persistence section after it."""
     while True:
         info = client.info("persistence")
         if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
-            break
+            return info
         if time.monotonic() > deadline:
             raise DatabaseUnavailable("append-only file rewrite did not finish in time")
         time.sleep(0.02)
-    if info.get("aof_last_bgrewrite_status") != "ok":
-        raise DatabaseUnavailable("append-only file rewrite failed; see the database log")
 
 
 def _read_pid(path: Path) -> int | None:
