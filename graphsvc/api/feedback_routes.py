@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import re
 from collections.abc import Callable
 
@@ -27,6 +26,7 @@ from graphsvc.api.access import AGGREGATE
 from graphsvc.api.auth import principal_of
 from graphsvc.api.context import call
 from graphsvc.api.errors import UNAVAILABLE
+from graphsvc.api.maps_routes import error_page
 from graphsvc.core import feedback
 from graphsvc.errors import DatabaseUnavailable, GraphsvcError, InputError, NotFound
 from graphsvc.feedback_page import feedback_csv, feedback_html
@@ -76,13 +76,7 @@ def _format(request: Request) -> str:
 def _problem(status: int, message: str, as_html: bool) -> Response:
     if not as_html:
         return PlainTextResponse(f"{message}\n", status_code=status)
-    text = html.escape(message)
-    body = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>No team feedback: {text}</title></head>\n"
-        f"<body><h1>No team feedback</h1><p>{text}</p></body></html>\n"
-    )
-    return HTMLResponse(body, status_code=status, headers=HEADERS)
+    return error_page(status, message, "team feedback", HEADERS)
 
 
 def feedback_routes(

@@ -25,15 +25,17 @@ CSP = (
 HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"}
 
 
-def error_page(status: int, message: str) -> HTMLResponse:
-    """A short page saying why there is no map."""
+def error_page(
+    status: int, message: str, what: str = "map", headers: dict[str, str] = HEADERS
+) -> HTMLResponse:
+    """A short page saying why there is no map (or no other `what`)."""
     text = html.escape(message)
     body = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>No map: {text}</title></head>\n"
-        f"<body><h1>No map</h1><p>{text}</p></body></html>\n"
+        f"<title>No {what}: {text}</title></head>\n"
+        f"<body><h1>No {what}</h1><p>{text}</p></body></html>\n"
     )
-    return HTMLResponse(body, status_code=status, headers=HEADERS)
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 async def _page(build: Callable[[], NetworkMap], local: bool = True) -> HTMLResponse:
