@@ -15,6 +15,8 @@ from graphsvc.core.coverage import (
     check_bands,
     floating_catchment,
     haversine_km,
+    sparse_catchment,
+    status_codes,
     status_of,
 )
 from graphsvc.errors import InputError
@@ -108,3 +110,21 @@ def test_adding_a_service_never_lowers_and_removing_never_raises(graph, extra, d
     assert (after >= before - 1e-12).all()
     _, removed = floating_catchment(supply[1:], demand, weights[1:])
     assert (removed <= before + 1e-12).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_graphs())
+def test_the_sparse_form_equals_the_dense_one(graph) -> None:
+    # graphsvc.core.gaps computes over (provider, cell) pairs: the same R and A as the matrix
+    supply, demand, weights = graph
+    prov, cell = np.nonzero(weights)
+    dense = floating_catchment(supply, demand, weights)
+    sparse = sparse_catchment(supply, demand, prov, cell, weights[prov, cell])
+    for a, b in zip(dense, sparse, strict=True):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-15)
+    ones = (weights > 0).astype(float)
+    _, access = sparse_catchment(supply, demand, prov, cell)  # no weights: all 1
+    assert access == pytest.approx(floating_catchment(supply, demand, ones)[1], rel=1e-12)
+    status = status_codes(access, np.full(len(access), 2), Thresholds())
+    names = ("MISSING", "UNDER", "COVERED", "OVER")
+    assert [names[s] for s in status] == [status_of(a, 2, Thresholds()) for a in access]

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import pytest
 from starlette.testclient import TestClient
 
-from graphsvc.core.gaps import E2SFCA, GapQuery, zone_gaps
+from graphsvc.core import directory
+from graphsvc.core.gaps import E2SFCA, GapQuery, compute, fetch, zone_gaps
 from graphsvc.core.overlaps import zone_overlaps
 from graphsvc.core.whatif import NewService, what_if
 from graphsvc.errors import InputError, NotFound
@@ -66,8 +67,22 @@ def test_round_trips_do_not_grow_with_the_number_of_zones(demo_store: Store) -> 
         zone_gaps(demo_store, zone, GapQuery(zone, method=method))
         return demo_store.calls - before
 
-    assert calls("leuven") == calls("leuven-vn-wijgmaal") == 3
+    calls("leuven")  # the in-memory index is built once (graphsvc.core.gapindex)
+    # the zone and the index's version check; from memory whatever the size of the zone
+    assert calls("leuven") == calls("leuven-vn-wijgmaal") == calls("be") == 2
     assert calls("leuven", E2SFCA) == calls("leuven-vn-wijgmaal", E2SFCA) == 4
+
+
+def test_fetched_and_in_memory_answers_are_the_same(demo_store: Store) -> None:
+    # compute(fetch(...)) asks Cypher for the zone (report, what-if, action plans); zone_gaps
+    # answers from the in-memory index: both must give the very same rows
+    for zone in ("leuven", "leuven-vn-wijgmaal", "namur", "be"):
+        for query in (GapQuery(zone), GapQuery(zone, scenario="TO_BE"),
+                      GapQuery(zone, needs=("transport-need",), include_parts=False),
+                      GapQuery(zone, statuses=("MISSING", "OVER"))):  # fmt: skip
+            fetched = compute(fetch(demo_store, query), query)
+            assert zone_gaps(demo_store, zone, query) == fetched, (zone, query)
+            assert fetched and all(r.contributions or r.status == "MISSING" for r in fetched)
 
 
 def test_catchment_by_hand_on_the_tiny_bundle(tiny: Store) -> None:
@@ -151,13 +166,15 @@ GAPS = """query($zone: ID!, $target: Float! = 1.0) {
 
 
 def test_service_gaps_over_graphql(client: TestClient, demo_store: Store) -> None:
+    zone_gaps(demo_store, "leuven")  # the in-memory index is up to date (other tests write)
     before = demo_store.calls
     body = gql(client, GAPS, zone="leuven")
     assert "errors" not in body, body
     rows = body["data"]["serviceGaps"]
     assert {(r["zoneId"], r["needCode"]): r["status"] for r in rows} == documented_gaps("leuven")
-    # gaps (3) + nested zones, needs and providers (one each), whatever the number of rows
-    assert demo_store.calls - before == 6
+    # gaps (the zone, the index's version) + nested zones, needs and providers (one each),
+    # whatever the number of rows
+    assert demo_store.calls - before == 5
     over = next(r for r in rows if r["status"] == "OVER")
     assert over["providerCount"] >= 2 and len(over["services"]) >= over["providerCount"]
 
@@ -251,3 +268,43 @@ def test_only_the_seeded_overlaps_are_fragmented(demo_store: Store, seed: str) -
         seed
     )
     assert len(rows) > 20  # plenty of overlaps, coordinated ones
+
+
+NESTED = """query($zone: ID!) { serviceGaps(zoneId: $zone) { ...row } }
+fragment row on GapRow { zoneId zone { ...place } need { code }
+  services { ... on Contribution { actorId provider { id zone { ...place } } } } }
+fragment place on Zone { id parent { id } }"""
+
+
+def test_gap_rows_prefetch_one_round_trip_per_selected_level(
+    client: TestClient, demo_store: Store
+) -> None:
+    """The rows' zones, their parents, needs, providers and the providers' zones are each
+    loaded once, also through fragments; a query that selects none of them loads none."""
+    zone_gaps(demo_store, "leuven")
+
+    def calls(query: str) -> tuple[int, dict]:
+        before = demo_store.calls
+        body = gql(client, query, zone="leuven")
+        assert "errors" not in body, body
+        return demo_store.calls - before, body
+
+    bare, _ = calls("query($zone: ID!) { serviceGaps(zoneId: $zone) { zoneId ratio } }")
+    assert bare == 2  # the zone check and the index's version
+    providers, _ = calls(
+        "query($zone: ID!) { serviceGaps(zoneId: $zone) { services { provider { zone { id } } } } }"
+    )
+    assert providers == bare + 2  # the providers, then their zones
+    nested, body = calls(NESTED)
+    # zones, their parents, needs, providers; the providers' zones are among the zones and
+    # parents loaded already, so the loader has them without a trip
+    assert nested == bare + 4
+    zones = {z.id: z for z in directory.get_zones(demo_store, ["leuven-vn-wijgmaal"]).values()}
+    rows = body["data"]["serviceGaps"]
+    wijgmaal = next(r for r in rows if r["zoneId"] == "leuven-vn-wijgmaal")
+    assert wijgmaal["zone"]["parent"]["id"] == zones["leuven-vn-wijgmaal"].parent
+    actors = directory.get_actors(demo_store, [c["actorId"] for r in rows for c in r["services"]])
+    for service in (c for r in rows for c in r["services"]):
+        actor = actors[service["actorId"]]
+        assert service["provider"]["id"] == actor.id
+        assert (service["provider"]["zone"] or {}).get("id") == actor.zone

@@ -86,12 +86,12 @@ class PlanGap:
         )  # fmt: skip
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
     @strawberry.field
-    async def need(self, info: Ctx) -> NeedType | None:
-        return await need_of(info, str(self.need_code))
+    def need(self, info: Ctx) -> NeedType | None:
+        return need_of(info, str(self.need_code))
 
 
 @strawberry.type(description="An actor committed to an action, with its role.")
@@ -180,8 +180,8 @@ class ActionPlan:
     )
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
 
 # -- care pathways -------------------------------------------------------------------------
@@ -240,8 +240,8 @@ class PathwayCell:
     under_steps: list[int] = strawberry.field(description="Steps with too little capacity.")
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
 
 @strawberry.type(description="Coverage of every step of a care pathway, per vicinity network.")
@@ -308,8 +308,8 @@ class ZoneFunding:
         )  # fmt: skip
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
 
 def _round(value: float | None) -> float | None:
@@ -428,8 +428,8 @@ class Team:
     member_count: int
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
 
 FROM = strawberry.argument(name="from", description="First day (inclusive).")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Annotated
 
 import strawberry
 
 from graphsvc.api.context import call
+from graphsvc.api.prefetch import now_or_later, prefetch, selects
 from graphsvc.api.types import Actor, Ctx, NeedType, ServiceType, Zone
 from graphsvc.core import gaps, overlaps, report, whatif
 from graphsvc.core.coverage import Band, Thresholds
@@ -58,16 +60,31 @@ class NewServiceInput:
     name: str = "new service"
 
 
-async def zone_of(info: Ctx, zone_id: str) -> Zone | None:
-    """The zone of an id through the request's loader (None when unknown)."""
-    found = await info.context.zones.load(zone_id)
-    return Zone.from_domain(found) if found else None
+def zone_of(info: Ctx, zone_id: str) -> Zone | None:
+    """The zone of an id through the request's loader (None when unknown): at once when a
+    parent list prefetched it, else awaitable (graphsvc.api.prefetch)."""
+    return now_or_later(info.context.zones, zone_id, Zone.from_domain)  # type: ignore[return-value]
 
 
-async def need_of(info: Ctx, need_code: str) -> NeedType | None:
+def need_of(info: Ctx, need_code: str) -> NeedType | None:
     """The need type of a code through the request's loader (None when unknown)."""
-    found = await info.context.need_types.load(need_code)
-    return NeedType.from_domain(found) if found else None
+    return now_or_later(info.context.need_types, need_code, NeedType.from_domain)  # type: ignore[return-value]
+
+
+async def prefetch_gap_rows(info: Ctx, rows: Sequence[gaps.GapRow]) -> None:
+    """Load what the selection asks of the rows, one round trip per level, so the rows'
+    nested fields answer from the loaders at once."""
+    context = info.context
+    if selects(info, "zone"):
+        zones = await prefetch(context.zones, (r.zone for r in rows))
+        if selects(info, "zone", "parent"):
+            await prefetch(context.zones, (z.parent for z in zones))
+    if selects(info, "need"):
+        await prefetch(context.need_types, (r.need for r in rows))
+    if selects(info, "services", "provider"):
+        actors = await prefetch(context.actors, (c.actor for r in rows for c in r.contributions))
+        if selects(info, "services", "provider", "zone"):
+            await prefetch(context.zones, (a.zone for a in actors))
 
 
 @strawberry.type(description="What one service adds to a gap row.")
@@ -86,9 +103,8 @@ class Contribution:
                    places=c.places)  # fmt: skip
 
     @strawberry.field(description="The providing actor.")
-    async def provider(self, info: Ctx) -> Actor | None:
-        found = await info.context.actors.load(str(self.actor_id))
-        return Actor.from_domain(found) if found else None
+    def provider(self, info: Ctx) -> Actor | None:
+        return now_or_later(info.context.actors, str(self.actor_id), Actor.from_domain)  # type: ignore[return-value]
 
 
 @strawberry.type(description="Ratio and status of one part of a rolled-up zone.")
@@ -123,12 +139,12 @@ class GapRow:
         )  # fmt: skip
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
     @strawberry.field
-    async def need(self, info: Ctx) -> NeedType | None:
-        return await need_of(info, str(self.need_code))
+    def need(self, info: Ctx) -> NeedType | None:
+        return need_of(info, str(self.need_code))
 
 
 @strawberry.type(description="Several actors offering one service type in one zone.")
@@ -158,8 +174,8 @@ class OverlapRow:
         )  # fmt: skip
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
     @strawberry.field
     async def service_type(self, info: Ctx) -> ServiceType | None:
@@ -210,12 +226,12 @@ class WhatIfRow:
                    change=GapChange(r.change))  # fmt: skip
 
     @strawberry.field
-    async def zone(self, info: Ctx) -> Zone | None:
-        return await zone_of(info, str(self.zone_id))
+    def zone(self, info: Ctx) -> Zone | None:
+        return zone_of(info, str(self.zone_id))
 
     @strawberry.field
-    async def need(self, info: Ctx) -> NeedType | None:
-        return await need_of(info, str(self.need_code))
+    def need(self, info: Ctx) -> NeedType | None:
+        return need_of(info, str(self.need_code))
 
 
 def gap_query(
@@ -270,6 +286,7 @@ class PlannerQuery:
         query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
                           overlap_threshold, bands, scenario)  # fmt: skip
         rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
+        await prefetch_gap_rows(info, rows)
         return [GapRow.from_domain(r) for r in rows]
 
     @strawberry.field(description="Service types offered by several actors in a zone's parts.")

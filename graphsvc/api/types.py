@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.api.context import Context
+from graphsvc.api.prefetch import now_or_later
 from graphsvc.core import directory
 
 
@@ -71,11 +72,10 @@ class Zone:
                    parent_id=zone.parent)  # fmt: skip
 
     @strawberry.field(description="The zone this zone is part of.")
-    async def parent(self, info: Ctx) -> Zone | None:
+    def parent(self, info: Ctx) -> Zone | None:
         if self.parent_id is None:
             return None
-        found = await info.context.zones.load(self.parent_id)
-        return Zone.from_domain(found) if found else None
+        return now_or_later(info.context.zones, self.parent_id, Zone.from_domain)  # type: ignore[return-value]
 
     @strawberry.field(description="The zones directly part of this one, by id.")
     async def parts(self, info: Ctx) -> list[Zone]:
@@ -163,11 +163,10 @@ class Actor:
                    lat=a.lat, lon=a.lon, zone_id=a.zone)  # fmt: skip
 
     @strawberry.field(description="The zone the actor is located in.")
-    async def zone(self, info: Ctx) -> Zone | None:
+    def zone(self, info: Ctx) -> Zone | None:
         if self.zone_id is None:
             return None
-        found = await info.context.zones.load(self.zone_id)
-        return Zone.from_domain(found) if found else None
+        return now_or_later(info.context.zones, self.zone_id, Zone.from_domain)  # type: ignore[return-value]
 
     @strawberry.field(description="The services this actor provides.")
     async def services(self, info: Ctx) -> list[Service]:

@@ -117,6 +117,40 @@ def floating_catchment(
     return ratio, access
 
 
+def sparse_catchment(
+    supply: np.ndarray,
+    demand: np.ndarray,
+    pair_prov: np.ndarray,
+    pair_cell: np.ndarray,
+    pair_weight: np.ndarray | None = None,
+    outside: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(R, A) as floating_catchment, over (provider, cell) pairs instead of a dense matrix.
+
+    Pair k says provider pair_prov[k] reaches cell pair_cell[k] with weight pair_weight[k]
+    (1 when None); `outside` adds demand a provider reaches beyond the cells given. Absent
+    pairs weigh 0. Memory and time grow with the pairs, not with providers x cells.
+    """
+    n_provs, n_cells = len(supply), len(demand)
+    reach = demand[pair_cell] if pair_weight is None else demand[pair_cell] * pair_weight
+    reached = np.bincount(pair_prov, weights=reach, minlength=n_provs)
+    if outside is not None:
+        reached = reached + outside
+    ratio = np.divide(supply, reached, out=np.zeros(n_provs, dtype=float), where=reached > 0)
+    share = ratio[pair_prov] if pair_weight is None else ratio[pair_prov] * pair_weight
+    access = np.bincount(pair_cell, weights=share, minlength=n_cells)
+    return ratio, access
+
+
+def status_codes(access: np.ndarray, providers: np.ndarray, thresholds: Thresholds) -> np.ndarray:
+    """status_of for arrays: 0 MISSING, 1 UNDER, 2 COVERED, 3 OVER (the order of STATUSES)."""
+    return np.select(
+        [access <= 0, access < thresholds.target,
+         (access > thresholds.overlap) & (providers >= 2)],
+        [0, 1, 3], 2,
+    )  # fmt: skip
+
+
 def status_of(ratio: float, providers: int, thresholds: Thresholds) -> str:
     """MISSING, UNDER, COVERED or OVER for one accessibility value."""
     if ratio <= 0:

@@ -1,0 +1,67 @@
+"""Prefetching a list's nested objects into the request's loaders.
+
+A large list (a gap report of thousands of service rows) asks for the same few nested objects
+per row: the row's zone and need, each service's provider and the provider's zone. Through
+DataLoaders that is already one round trip per list level, but every row's field is still an
+awaitable that graphql-core schedules and completes on its own: most of a big answer's time.
+So a list resolver that knows what its rows will ask for loads each level once, up front
+(still one round trip per level, and only for the levels the query selects), and the nested
+resolvers answer from the loader's cache at once (`now_or_later`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
+
+K = TypeVar("K")
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+def now_or_later(
+    loader: DataLoader[K, V | None], key: K, convert: Callable[[V], R]
+) -> R | Awaitable[R | None] | None:
+    """The converted value (None when the loader found nothing) at once when the loader
+    already holds it, else an awaitable of it (a sync resolver may return either:
+    graphql-core awaits what needs awaiting)."""
+    found = loader.cache_map.get(key)
+    if found is not None and found.done() and not found.cancelled() and not found.exception():
+        value = found.result()
+        return None if value is None else convert(value)
+    return _later(loader.load(key), convert)
+
+
+async def _later(pending: Awaitable[V | None], convert: Callable[[V], R]) -> R | None:
+    value = await pending
+    return None if value is None else convert(value)
+
+
+def selects(info: Any, *path: str) -> bool:
+    """Whether the current field's selection reaches `path` (GraphQL names, through
+    fragments), e.g. `selects(info, "services", "provider", "zone")`."""
+    level = _fields(info.selected_fields)
+    for name in path:
+        level = [f for f in _fields(s for f in level for s in f.selections) if f.name == name]
+        if not level:
+            return False
+    return True
+
+
+def _fields(selections: Iterable[Any]) -> list[SelectedField]:
+    found: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            found += _fields(selection.selections)
+        else:
+            found.append(selection)
+    return found
+
+
+async def prefetch(loader: DataLoader[K, V], keys: Iterable[K | None]) -> list[V]:
+    """Load the distinct keys in one batch; the values found (for the next level's keys)."""
+    wanted = list(dict.fromkeys(k for k in keys if k is not None))
+    return [v for v in await loader.load_many(wanted) if v is not None] if wanted else []

@@ -1,0 +1,353 @@
+"""The arrays of the gap arithmetic, kept in memory between requests (issue 9, P4).
+
+`current(store)` gives the `GapIndex` of the store's graph: every demand cell (zone x need),
+every provider (service x need it meets, DESIGN §4) and every (provider, cell) pair of the
+declared catchments, as flat numpy arrays sorted both ways (by provider and by cell), built
+with a constant number of round trips (six queries, with a version check before and after)
+and rebuilt only when the graph has changed.
+`GapIndex.problem(query)` then cuts a zone's sub-problem out of them in numpy, for
+`graphsvc.core.gaps.Problem`: a national report is a few bincounts and sorts, not a fetch.
+
+**Knowing when the graph changed.** The version is FalkorDB's own count of writes:
+`INFO server persistence` gives `run_id` (one per server start), `rdb_last_save_time` and
+`rdb_changes_since_last_save`; the server adds one to the last for every write command it
+executes (GRAPH.QUERY that changes the graph, MULTI/EXEC included), whoever sends it, and
+read queries leave it alone. So a write from this process (`Store.run` of a write query,
+`write_all`, `upsert`), from another graphsvc process on the same database (the CLI importing
+while the server runs) or from any other client makes the next request rebuild, without a
+hook in every writer and without a node in the graph (which digests and exports would see).
+A save resets the count but moves the save time, and a restart changes `run_id`, so the
+triple never repeats for a changed graph. The check is one round trip per request (counted in
+`store.calls`); a write to another graph of the same server also triggers a rebuild (it cannot
+be told apart), which only costs time. A rebuild reads the version before and after its
+queries and starts again if a write came in between, so a snapshot is never labelled with a
+version it does not reflect.
+
+Other backends (Neo4j) and servers that refuse INFO get `None`: the caller then fetches the
+zone's data with Cypher (graphsvc.core.gaps.fetch), as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graphsvc.core.gaps import SCENARIO_STATUSES, GapQuery, Problem, no_gc
+from graphsvc.store import Store
+
+KEPT_STATUSES = ("active", "planned")  # the statuses of every scenario (gaps.SCENARIO_STATUSES)
+REFRESH_QUERIES = 6  # named queries of a rebuild (plus a version check before and after)
+_LOCK = threading.Lock()
+_INDEXES: weakref.WeakKeyDictionary[Any, dict[str, GapIndex]] = weakref.WeakKeyDictionary()
+_BUILDING: dict[tuple[int, str], threading.Lock] = {}
+
+
+def version(store: Store) -> tuple[str, int, int] | None:
+    """The graph's write version (module docstring), or None where it cannot be known."""
+    if getattr(store, "backend", None) != "falkordb":
+        return None
+    try:
+        info = store.connection.info("server", "persistence")  # type: ignore[attr-defined]
+        token = (str(info["run_id"]), int(info["rdb_last_save_time"]),
+                 int(info["rdb_changes_since_last_save"]))  # fmt: skip
+    except Exception:
+        return None
+    with contextlib.suppress(AttributeError):  # a proxy without a setter (bench/run.py)
+        store.calls += 1  # a round trip like any other
+    return token
+
+
+def current(store: Store) -> GapIndex | None:
+    """The up-to-date index of the store's graph (rebuilt if a write came since), or None."""
+    token = version(store)
+    if token is None:
+        return None
+    connection, graph = store.connection, store._graph.name  # type: ignore[attr-defined]
+    with _LOCK:
+        indexes = _INDEXES.setdefault(connection, {})
+        found = indexes.get(graph)
+        building = _BUILDING.setdefault((id(connection), graph), threading.Lock())
+    if found is not None and found.version == token:
+        return found
+    with building:  # one rebuild at a time per graph; the others wait and take it
+        found = indexes.get(graph)
+        if found is not None and found.version == token:
+            return found
+        for _ in range(3):
+            fresh = GapIndex.build(store, token)
+            after = version(store)
+            if after == token:
+                break
+            token = after  # a write came in between: its effect may be half in
+        else:
+            return None  # the graph keeps changing: answer from Cypher this time
+        indexes[graph] = fresh
+        return fresh
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The concatenation of arange(starts[i], ends[i]) for every i."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, lengths)
+
+
+@dataclass
+class GapIndex:
+    """Cells, providers and catchment pairs of one graph at one version (see the module)."""
+
+    version: tuple[str, int, int]
+    zone_ids: list[str]  # sorted
+    zone_index: dict[str, int]
+    tin: np.ndarray  # zone -> position in a depth-first walk of the PART_OF tree
+    tout: np.ndarray  # zone -> end (exclusive) of its subtree's positions
+    need_codes: list[str]  # sorted
+    cell_zone: np.ndarray  # cells sorted by (zone id, need code)
+    cell_need: np.ndarray
+    cell_people: np.ndarray  # float
+    cell_demand: np.ndarray  # people as stored (int64 unless some are fractional)
+    service_ids: list[str]  # providers sorted by (need, service, actor)
+    names: list[str]
+    actor_ids: list[str]
+    prov_actor: np.ndarray  # actor number
+    prov_need: np.ndarray
+    prov_capacity: np.ndarray  # float
+    prov_capacity_raw: list[int]
+    prov_status: np.ndarray  # index into KEPT_STATUSES
+    prov_dropped: np.ndarray  # bool
+    prov_start: np.ndarray  # provider p's cells: by_prov_cell[prov_start[p]:prov_start[p+1]]
+    by_prov_cell: np.ndarray
+    cell_start: np.ndarray  # cell c's providers: by_cell_prov[cell_start[c]:cell_start[c+1]]
+    by_cell_prov: np.ndarray
+
+    @property
+    def pairs(self) -> int:
+        return len(self.by_prov_cell)
+
+    @classmethod
+    def build(cls, store: Store, token: tuple[str, int, int]) -> GapIndex:
+        """Read the graph in six queries and lay it out as arrays."""
+        with no_gc():  # millions of small objects parsed: no collection passes meanwhile
+            return cls._build(store, token)
+
+    @classmethod
+    def _build(cls, store: Store, token: tuple[str, int, int]) -> GapIndex:
+        statuses = list(KEPT_STATUSES)
+        tree = store.run("list_zone_tree")
+        need_rows = store.run("list_every_need_cell")
+        service_rows = store.run("list_every_service", statuses=statuses)
+        coverage_rows = store.run("list_every_service_coverage", statuses=statuses)
+        [dropped_row] = store.run("list_dropped_services") or [{"services": []}]
+        type_rows = store.run("list_type_needs")
+
+        zone_ids = sorted(r["id"] for r in tree)
+        zone_index = {z: i for i, z in enumerate(zone_ids)}
+        tin, tout = _walk(zone_ids, zone_index, {r["id"]: r["parent"] for r in tree})
+
+        need_codes = sorted({r["need"] for r in need_rows} | {n for r in type_rows
+                                                              for n in r["needs"]})  # fmt: skip
+        need_index = {n: i for i, n in enumerate(need_codes)}
+        zones, needs, people = [], [], []
+        for r in need_rows:
+            zones.extend(zone_index[z] for z in r["zones"])
+            needs.extend([need_index[r["need"]]] * len(r["zones"]))
+            people.extend(p or 0 for p in r["people"])
+        cell_zone = np.array(zones, dtype=np.int64)
+        cell_need = np.array(needs, dtype=np.int64)
+        demand = np.array(people) if people else np.empty(0, dtype=np.int64)
+        order = np.lexsort((cell_need, cell_zone))
+        cell_zone, cell_need, demand = cell_zone[order], cell_need[order], demand[order]
+
+        met = {r["type"]: r["needs"] for r in type_rows}
+        dropped = set(dropped_row["services"] or ())
+        offered: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in service_rows:
+            entry = offered.setdefault((r["service"], r["actor"]), {**r, "needs": set()})
+            entry["needs"].update(met.get(r["type"], ()))
+        providers = sorted(
+            (need_index[n], service, actor)
+            for (service, actor), entry in offered.items()
+            for n in entry["needs"]
+        )
+        service_ids = [s for _, s, _ in providers]
+        actor_ids = [a for _, _, a in providers]
+        entries = [offered[(s, a)] for _, s, a in providers]
+        actor_number: dict[str, int] = {}
+        prov_need = np.array([n for n, _, _ in providers], dtype=np.int64)
+        capacity_raw = [e["capacity"] or 0 for e in entries]
+        covers = _outermost(coverage_rows, zone_index, tin, tout)
+
+        # pairs: for each (provider, outermost covered zone), the cells of the provider's need
+        # whose zone lies in that zone's subtree: a range of cells sorted by (need, tin)
+        n_zones = max(len(zone_ids), 1)
+        key = cell_need * n_zones + tin[cell_zone] if len(cell_zone) else cell_zone
+        by_key = np.argsort(key, kind="stable")
+        sorted_key = key[by_key]
+        span_prov, span_zone = [], []
+        for p, service in enumerate(service_ids):
+            for z in covers.get(service, ()):
+                span_prov.append(p)
+                span_zone.append(z)
+        span_prov_a = np.array(span_prov, dtype=np.int64)
+        span_zone_a = np.array(span_zone, dtype=np.int64)
+        base = prov_need[span_prov_a] * n_zones if len(span_prov_a) else span_prov_a
+        lo = np.searchsorted(sorted_key, base + tin[span_zone_a]) if len(base) else base
+        hi = np.searchsorted(sorted_key, base + tout[span_zone_a]) if len(base) else base
+        positions = _ranges(lo, hi)
+        pair_prov = np.repeat(span_prov_a, hi - lo)
+        pair_cell = by_key[positions] if len(positions) else positions
+        n_cells, n_provs = len(cell_zone), len(providers)
+        # pairs come grouped by provider already (spans in provider order); within one the
+        # order does not matter: its demand is a sum of whole people
+        by_prov_cell = pair_cell.astype(np.int32)  # int32: half the memory
+        prov_start = np.searchsorted(pair_prov, np.arange(n_provs + 1))
+        by_cell = np.sort(pair_cell * max(n_provs, 1) + pair_prov)
+        by_cell_prov = (by_cell % max(n_provs, 1)).astype(np.int32)
+        cell_start = np.searchsorted(by_cell // max(n_provs, 1), np.arange(n_cells + 1))
+        return cls(
+            version=token,
+            zone_ids=zone_ids,
+            zone_index=zone_index,
+            tin=tin,
+            tout=tout,
+            need_codes=need_codes,
+            cell_zone=cell_zone,
+            cell_need=cell_need,
+            cell_people=demand.astype(float),
+            cell_demand=demand,
+            service_ids=service_ids,
+            names=[e["name"] for e in entries],
+            actor_ids=actor_ids,
+            prov_actor=np.array(
+                [actor_number.setdefault(a, len(actor_number)) for a in actor_ids], dtype=np.int64
+            ),
+            prov_need=prov_need,
+            prov_capacity=np.array(capacity_raw, dtype=float),
+            prov_capacity_raw=capacity_raw,
+            prov_status=np.array(
+                [KEPT_STATUSES.index(e["status"]) for e in entries], dtype=np.int64
+            ),
+            prov_dropped=np.array([s in dropped for s in service_ids], dtype=bool),
+            prov_start=prov_start,
+            by_prov_cell=by_prov_cell,
+            cell_start=cell_start,
+            by_cell_prov=by_cell_prov,
+        )
+
+    def problem(self, query: GapQuery) -> Problem:
+        """The sub-problem of query.zone as a gaps.Problem: its cells, the providers reaching
+        them (of the query's scenario) with their whole catchments, and the pairs."""
+        root = self.zone_index[query.zone]
+        where = self.tin[self.cell_zone]
+        inside = (where >= self.tin[root]) & (where < self.tout[root])
+        if query.needs is not None:
+            wanted = np.zeros(len(self.need_codes), dtype=bool)
+            wanted[[self.need_codes.index(n) for n in query.needs if n in self.need_codes]] = True
+            inside &= wanted[self.cell_need]
+        own = np.flatnonzero(inside)
+        allowed = np.isin(np.array(KEPT_STATUSES), SCENARIO_STATUSES[query.scenario])
+        counted = allowed[self.prov_status] & ~self.prov_dropped
+        # pairs on the zone's cells, by (cell, provider): the arithmetic's second step
+        lengths = self.cell_start[own + 1] - self.cell_start[own]
+        positions = _ranges(self.cell_start[own], self.cell_start[own + 1])
+        own_prov = self.by_cell_prov[positions]
+        own_cell = np.repeat(np.arange(len(own), dtype=np.int64), lengths)
+        keep = counted[own_prov]
+        own_prov, own_cell = own_prov[keep], own_cell[keep]
+        reaching = np.zeros(len(self.service_ids), dtype=bool)
+        reaching[own_prov] = True
+        involved = np.flatnonzero(reaching)
+        local = np.full(len(self.service_ids), -1, dtype=np.int64)
+        local[involved] = np.arange(len(involved))
+        # their whole catchments, inside the zone or not: the first step's demand
+        lengths = self.prov_start[involved + 1] - self.prov_start[involved]
+        cells = self.by_prov_cell[_ranges(self.prov_start[involved],
+                                          self.prov_start[involved + 1])]  # fmt: skip
+        provs = np.repeat(np.arange(len(involved), dtype=np.int64), lengths)
+        cell_local = np.full(len(self.cell_zone), -1, dtype=np.int64)
+        cell_local[own] = np.arange(len(own))
+        mapped = cell_local[cells]
+        if (mapped < 0).any():
+            others = np.unique(cells[mapped < 0])
+            cell_local[others] = len(own) + np.arange(len(others))
+            mapped = cell_local[cells]
+            every = np.concatenate([own, others])
+        else:
+            every = own
+        zone_ids, need_codes = self.zone_ids, self.need_codes
+        return Problem(
+            zones=[zone_ids[z] for z in self.cell_zone[own].tolist()],
+            needs=[need_codes[n] for n in self.cell_need[own].tolist()],
+            demand=self.cell_demand[own].tolist(),
+            people=self.cell_people[every],
+            capacity=self.prov_capacity[involved],
+            actor=self.prov_actor[involved],
+            describe=lambda j: self._describe(int(involved[j])),
+            pair_prov=provs,
+            pair_cell=mapped,
+            own_pairs=(local[own_prov], own_cell),
+        )
+
+    def _describe(self, p: int) -> tuple[str, str, str, int]:
+        return self.service_ids[p], self.names[p], self.actor_ids[p], self.prov_capacity_raw[p]
+
+
+def _walk(
+    zone_ids: list[str], zone_index: dict[str, int], parent: dict[str, str | None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Depth-first positions: zone z's subtree is the zones with tin in [tin[z], tout[z])."""
+    children: list[list[int]] = [[] for _ in zone_ids]
+    roots = []
+    for z, i in zone_index.items():
+        up = parent.get(z)
+        if up is not None and up in zone_index:
+            children[zone_index[up]].append(i)
+        else:
+            roots.append(i)
+    tin = np.zeros(len(zone_ids), dtype=np.int64)
+    tout = np.zeros(len(zone_ids), dtype=np.int64)
+    clock = 0
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            z, done = stack.pop()
+            if done:
+                tout[z] = clock
+                continue
+            tin[z] = clock
+            clock += 1
+            stack.append((z, True))
+            stack.extend((c, False) for c in children[z])
+    return tin, tout
+
+
+def _outermost(
+    rows: list[dict], zone_index: dict[str, int], tin: np.ndarray, tout: np.ndarray
+) -> dict[str, list[int]]:
+    """Per service, the zones it covers that no other zone it covers contains (a zone and its
+    part would otherwise count the part's people twice)."""
+    covered: dict[str, list[int]] = {}
+    for r in rows:
+        z = zone_index.get(r["zone"])
+        if z is not None:
+            covered.setdefault(r["service"], []).append(z)
+    result = {}
+    for service, zones in covered.items():
+        if len(zones) == 1:
+            result[service] = zones
+            continue
+        kept: list[int] = []
+        for z in sorted(set(zones), key=lambda z: (tin[z], -tout[z])):
+            if kept and tin[z] < tout[kept[-1]]:
+                continue  # inside the last kept zone
+            kept.append(z)
+        result[service] = kept
+    return result
