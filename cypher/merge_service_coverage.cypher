@@ -1,11 +1,12 @@
-// Set the zones each service covers (rows: service, zones): the list replaces the stored
-// one, a COVERS to a zone not in it is removed. Returns `written` (links kept).
+// Set the zones each service covers (rows: id, covers; other fields of a services row are
+// ignored): the list replaces the stored one, a COVERS to a zone not in it is removed.
+// Returns `written` (links kept).
 UNWIND $rows AS row
-MATCH (s:Service {id: row.service})
+MATCH (s:Service {id: row.id})
 OPTIONAL MATCH (s)-[old:COVERS]->(other:Zone)
-WHERE NOT other.id IN row.zones
+WHERE NOT other.id IN row.covers
 DELETE old
-WITH DISTINCT s, row.zones AS zones
+WITH DISTINCT s, row.covers AS zones
 UNWIND zones AS zone_id
 MATCH (z:Zone {id: zone_id})
 MERGE (s)-[:COVERS]->(z)

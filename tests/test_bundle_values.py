@@ -108,7 +108,9 @@ def test_a_failing_write_says_how_far_it_got(make_store: Callable[..., Store]) -
     assert "\n" not in message and not isinstance(error.value, InputError)
     assert message.startswith(
         "writing tiny stopped at step 15 of 15 (merge_patient_needs, rows from patient_needs): "
-        "0 of its 1 rows written; steps written completely: merge_zones 4, merge_zone_parts 4,"
+        "0 of its 1 rows written; steps written completely: merge_service_types 2, "
+        "merge_service_type_broader 2, merge_need_types 1, merge_need_met_by 1, merge_zones 4, "
+        "merge_zone_parts 4,"
     ), message
     assert "merge_patients 1. The database holds part of the bundle" in message
     assert "Cause: query merge_patient_needs failed: Property values can only be" in message

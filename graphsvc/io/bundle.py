@@ -15,17 +15,20 @@ data leaves no old link behind, and re-importing the same bundle changes nothing
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
+import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import GraphsvcError, InputError
+from graphsvc.errors import GraphsvcError, InputError, QueryFailed
 from graphsvc.io.bundle_format import (
     IDENTIFIER_SCHEMES,
     LIST_SEPARATOR,
@@ -45,6 +48,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 MAX_INT = 2**63 - 1  # the largest whole number a database property holds (64-bit signed)
 _DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: not '1_000', '+1', ' 1' nor other scripts
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Whole values that are already what `_convert` would make of them (no spaces to strip): the
+# column-at-a-time check of `_plain_column` accepts only these and leaves anything else to it.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_PLAIN_INT = re.compile(r"[0-9]{1,19}")  # then <= MAX_INT; a sign or a 20th digit: per value
+_PLAIN = {"id": _PLAIN_ID, "int": _PLAIN_INT, "float": _DECIMAL}
 
 
 @dataclass
@@ -93,20 +101,34 @@ def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
         raise InputError([f"{folder}: not a folder (of CSV files) nor a JSON bundle file"])
     problems = []
     bundle = Bundle(folder)
-    for table in TABLES:
-        path = folder / table.file
-        if not path.exists():
-            if table.name in REQUIRED_TABLES:
-                problems.append(f"{path}: missing (every bundle needs {table.file})")
+    with gc_paused():
+        for table in TABLES:
+            path = folder / table.file
+            if not path.exists():
+                if table.name in REQUIRED_TABLES:
+                    problems.append(f"{path}: missing (every bundle needs {table.file})")
+                    bundle.rejected.add(table.name)
+                continue
+            broken = bundle.broken_keys.setdefault(table.name, set())
+            rows, lines, whole = _read_table(path, table, problems, broken)
+            bundle.tables[table.name], bundle.lines[table.name] = rows, lines
+            if whole:
                 bundle.rejected.add(table.name)
-            continue
-        broken = bundle.broken_keys.setdefault(table.name, set())
-        rows, lines, whole = _read_table(path, table, problems, broken)
-        bundle.tables[table.name], bundle.lines[table.name] = rows, lines
-        if whole:
-            bundle.rejected.add(table.name)
-    check_bundle(bundle, problems, existing)
+        check_bundle(bundle, problems, existing)
     return bundle
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bundle's million small rows are built: each full
+    collection walks all of them and finds nothing to free (about a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # One record of a table before checking: where it came from, and its values (strings as in a
@@ -127,6 +149,17 @@ def bundle_from_records(
     together with the ones found here. `rejected` names tables the source refused as a whole
     (already reported): references into them are not reported again.
     """
+    with gc_paused():
+        return _bundle_from_records(source, records, problems, existing, rejected)
+
+
+def _bundle_from_records(
+    source: Path,
+    records: dict[str, list[Record]],
+    problems: list[str] | None,
+    existing: ExistingKeys | None,
+    rejected: set[str] | None,
+) -> Bundle:
     problems = [] if problems is None else problems
     bundle = Bundle(Path(source), rejected=set(rejected or ()))
     for name in records:
@@ -162,9 +195,10 @@ def bundle_from_records(
 
 def check_bundle(bundle: Bundle, problems: list[str], existing: ExistingKeys | None = None) -> None:
     """References and meaning checks on typed tables; raise InputError when any problem."""
-    known = {
+    known = {  # the keys of each table that others refer to
         name: set(_keys(TABLES_KEY[name], rows)) | bundle.broken_keys.get(name, set())
         for name, rows in bundle.tables.items()
+        if name in _REFERENCED
     }
     if existing is not None:
         _add_existing(bundle, known, existing)
@@ -182,12 +216,10 @@ def _add_existing(bundle: Bundle, known: dict[str, set[Any]], existing: Existing
         for column in table.columns:
             if column.ref is None:
                 continue
-            targets = known.get(column.ref, set())
-            for row in bundle.tables.get(table.name, []):
-                value = row[column.name]
-                for item in value if isinstance(value, list) else [value]:
-                    if item is not None and item not in targets:
-                        wanted[column.ref].add(item)
+            items = _column_items(bundle.tables.get(table.name, []), column)
+            missing = items - known.get(column.ref, set())
+            if missing:
+                wanted[column.ref] |= missing
     for name, keys in wanted.items():
         if name not in bundle.rejected:
             known.setdefault(name, set()).update(existing(name, keys))
@@ -250,6 +282,7 @@ _KIND_NAMES = {"int": "a whole number", "float": "a number", "list": "a list of 
 
 
 TABLES_KEY = {t.name: t.key for t in TABLES}
+_REFERENCED = {c.ref for t in TABLES for c in t.columns if c.ref is not None}
 
 
 def _keys(key: tuple[str, ...], rows: list[Row]) -> list[Any]:
@@ -261,6 +294,99 @@ def _read_table(
 ) -> tuple[list[Row], list[int], bool]:
     """The checked rows of one CSV file, their lines, and whether the file was refused whole
     (too large, not UTF-8, wrong header, malformed CSV)."""
+    plain = _read_plain_table(path, table)
+    if plain is not None:
+        return plain[0], plain[1], False
+    return _read_table_by_row(path, table, problems, broken)
+
+
+def _read_plain_table(path: Path, table: Table) -> tuple[list[Row], list[int]] | None:
+    """The rows and lines of a CSV file without any problem, checked a column at a time; None
+    as soon as anything is off, and `_read_table_by_row` then finds and names every problem.
+
+    The rows are exactly those `_read_table_by_row` makes of the same file (each value goes
+    through `_convert`, or is one that `_convert` would return unchanged).
+    """
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    if not records or records[0] != table.header:
+        return None
+    data = records[1:]
+    lines = list(range(2, len(data) + 2))
+    if not all(data):  # blank lines: skipped, but counted
+        lines = [line for line, values in zip(lines, data, strict=True) if values]
+        data = [values for values in data if values]
+    if not data:
+        return [], []
+    if set(map(len, data)) != {len(table.columns)}:
+        return None
+    columns: list[list[Any]] = []
+    for column, raw in zip(table.columns, zip(*data, strict=True), strict=True):
+        values = _plain_column(column, raw)
+        if values is None:
+            return None
+        columns.append(values)
+    at = [table.header.index(name) for name in table.key]
+    keys = columns[at[0]] if len(at) == 1 else list(zip(*(columns[i] for i in at), strict=True))
+    if len(set(keys)) != len(keys):
+        return None  # a duplicate key
+    names = table.header
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)], lines
+
+
+def _plain_column(column: Column, raw: tuple[str, ...]) -> list[Any] | None:
+    """A column's typed values, or None if any value has a problem."""
+    distinct = set(raw)
+    blank = "" in distinct
+    if blank and column.required:
+        return None
+    filled = distinct - {""} if blank else distinct
+    pattern = _PLAIN.get(column.kind)
+    try:
+        if pattern is not None and not column.choices and all(map(pattern.fullmatch, filled)):
+            if column.kind == "id":
+                return [value or None for value in raw] if blank else list(raw)
+            return _plain_numbers(column, raw, filled)
+        if column.kind == "str" and not column.choices:
+            if _CONTROL.search("\n".join(filled)):  # a newline is allowed: it hides none
+                return None
+            values = list(map(str.strip, raw))
+            if "" in values:
+                if column.required:
+                    return None
+                values = [value or None for value in values]
+            return values
+        if len(distinct) * 2 <= len(raw):  # repeated values (references, codes): each once
+            typed = {value: _convert(column, value) for value in distinct}
+            values = list(map(typed.__getitem__, raw))
+            return list(map(list, values)) if column.kind == "list" else values  # own lists
+        return [_convert(column, value) for value in raw]
+    except ValueError:
+        return None
+
+
+def _plain_numbers(column: Column, raw: tuple[str, ...], filled: set[str]) -> list[Any]:
+    """Numbers of a column whose values all match `_PLAIN`; ValueError if out of range."""
+    typed = {value: (int if column.kind == "int" else float)(value) for value in filled}
+    numbers = typed.values()
+    if numbers and column.kind == "int" and max(numbers) > MAX_INT:
+        raise ValueError("too large")
+    if numbers and column.kind == "float":
+        low, high = column.bounds or (-math.inf, math.inf)
+        if not all(map(math.isfinite, numbers)) or min(numbers) < low or max(numbers) > high:
+            raise ValueError("not finite or out of bounds")
+    return list(map(typed.get, raw))  # a blank (optional) value: None
+
+
+def _read_table_by_row(
+    path: Path, table: Table, problems: list[str], broken: set[Any]
+) -> tuple[list[Row], list[int], bool]:
+    """`_read_table` one row at a time, with every problem named by row and field."""
     rows: list[Row] = []
     lines: list[int] = []
     if path.stat().st_size > MAX_FILE_BYTES:
@@ -430,6 +556,14 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _column_items(rows: list[Row], column: Column) -> set[Any]:
+    """The distinct values of a column (the items, for a list column), None left out."""
+    values = [row[column.name] for row in rows]
+    if column.kind == "list":
+        return set().union(*values)
+    return set(values) - {None}
+
+
 def _check_references(
     bundle: Bundle, table: Table, known: dict[str, set[Any]], problems: list[str]
 ) -> None:
@@ -437,7 +571,10 @@ def _check_references(
         if column.ref is None or column.ref in bundle.rejected:
             continue  # a rejected table was reported once, not at every reference into it
         targets = known.get(column.ref, set())
-        for index, row in enumerate(bundle.tables.get(table.name, [])):
+        rows = bundle.tables.get(table.name, [])
+        if _column_items(rows, column) <= targets:
+            continue  # every reference resolves: no need to look for the rows that do not
+        for index, row in enumerate(rows):
             value = row[column.name]
             for item in value if isinstance(value, list) else [value]:
                 if item is not None and item not in targets:
@@ -504,11 +641,23 @@ def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
     """A zone with a need recorded on itself and on one of its parts would count people twice."""
     parents = {z["id"]: z["part_of"] for z in bundle.tables.get("zones", [])}
     rows = bundle.tables.get("zone_needs", [])
-    index_of = {(row["zone"], row["need"]): index for index, row in enumerate(rows)}
+    if set(parents.values()).isdisjoint({row["zone"] for row in rows}):
+        return  # no need is recorded on a zone that has parts
     recorded: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         recorded[row["need"]].add(row["zone"])
+    chains = _ancestors(parents)
+    doubled = []
     for need, zones in sorted(recorded.items()):
+        # the zones above those recorded, from each distinct parent's chain (walked once)
+        above = {parents.get(zone) for zone in zones} - {None}
+        above = above.union(*(chains.get(parent, ()) for parent in above))
+        if not above.isdisjoint(zones):
+            doubled.append((need, zones))
+    if not doubled:
+        return
+    index_of = {(row["zone"], row["need"]): index for index, row in enumerate(rows)}
+    for need, zones in doubled:
         for zone in sorted(zones):
             ancestor, seen = parents.get(zone), {zone}
             while ancestor is not None and ancestor not in seen:
@@ -523,7 +672,26 @@ def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
                 ancestor = parents.get(ancestor)
 
 
-# Query per step, the table its rows come from, and its rows, in dependency order. Relations
+def _ancestors(parents: dict[str, str | None]) -> dict[str, list[str]]:
+    """Each zone's larger zones, nearest first, each chain walked once (stops at a cycle)."""
+    chains: dict[str, list[str]] = {}
+    for start in parents:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node not in chains and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parents.get(node)
+        above = [node, *chains[node]] if node in chains else []
+        for zone in reversed(path):
+            chains[zone] = above
+            above = [zone, *above]
+    return chains
+
+
+# Query per step, the table its rows come from, and its rows, in dependency order (need types
+# before zones: a load into a graph without zones records their needs with them). Relations
 # a row holds one of (LOCATED_IN, OF_TYPE, PROVIDES, PART_OF, BROADER, LIVES_IN,
 # CASE_MANAGER_OF) and lists (COVERS, MET_BY) replace what the database had for that key.
 def _write_plan(bundle: Bundle) -> list[tuple[str, str, list[Row]]]:
@@ -532,10 +700,6 @@ def _write_plan(bundle: Bundle) -> list[tuple[str, str, list[Row]]]:
     t = bundle.tables
     get = lambda name: t.get(name, [])  # noqa: E731
     return [
-        ("merge_zones", "zones", [_pick(z, "id", "name", "level", "population", "lat", "lon")
-                                  for z in get("zones")]),
-        ("merge_zone_parts", "zones", [{"id": z["id"], "part_of": z["part_of"]}
-                                       for z in get("zones")]),
         ("merge_service_types", "service_types", [_pick(s, "code", "name", "category")
                                                   for s in get("service_types")]),
         ("merge_service_type_broader", "service_types", [
@@ -544,18 +708,20 @@ def _write_plan(bundle: Bundle) -> list[tuple[str, str, list[Row]]]:
                                             for n in get("need_types")]),
         ("merge_need_met_by", "need_types", [{"need": n["code"], "types": n["met_by"]}
                                              for n in get("need_types")]),
+        ("merge_zones", "zones", [_pick(z, "id", "name", "level", "population", "lat", "lon")
+                                  for z in get("zones")]),
+        ("merge_zone_parts", "zones", [{"id": z["id"], "part_of": z["part_of"]}
+                                       for z in get("zones")]),
         ("merge_actors", "actors", get("actors")),
         ("merge_actor_identifiers", "actor_identifiers",
          _identifier_rows(get("actor_identifiers"))),
         ("merge_networks", "networks", get("networks")),
         ("merge_memberships", "memberships", get("memberships")),
         ("merge_collaborations", "collaborations", get("collaborations")),
-        ("merge_services", "services", [{k: v for k, v in s.items() if k != "covers"}
-                                        for s in get("services")]),
+        ("merge_services", "services", get("services")),  # (covers: the next steps)
         ("merge_service_classifications", "service_classifications",
          _grouped(get("service_classifications"), "service", "type", "types")),
-        ("merge_service_coverage", "services", [{"service": s["id"], "zones": s["covers"]}
-                                                for s in get("services")]),
+        ("merge_service_coverage", "services", get("services")),
         ("merge_zone_needs", "zone_needs", get("zone_needs")),
         ("merge_patients", "patients", get("patients")),
         ("merge_patient_needs", "patient_needs", get("patient_needs")),
@@ -604,13 +770,18 @@ class WriteFailed(GraphsvcError):
 def write_bundle(
     store: Store, bundle: Bundle, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    """Upsert a checked bundle in batches, then compact the database; return rows per query.
+    """Upsert a checked bundle in batches, then compact the database; return rows per step
+    (each step named by its merge query).
+
+    Into a graph that holds no zones, actors or services yet, those are created rather than
+    merged (`create_zones`, `create_actors`, `create_services`: nothing old to look for, and
+    their links are made in the same query); the uniqueness constraints refuse a batch whose key
+    exists after all, and the step is then merged. Either way the graph ends the same.
 
     Any failure is raised as one `WriteFailed` line naming the step and table that failed, the
     rows of it written before, and the steps written completely: the database then holds part
     of the bundle, and importing the same bundle again (idempotent) completes it.
     """
-    plan = [(name, table, rows) for name, table, rows in _write_plan(bundle) if rows]
     written: dict[str, int] = {}
     done = 0
 
@@ -620,18 +791,23 @@ def write_bundle(
         if progress:
             progress(n)
 
-    for step, (name, table, rows) in enumerate(plan, start=1):
-        done = 0
-        try:
-            written[name] = store.upsert(name, rows, progress=advance)
-        except Exception as exc:
-            complete = ", ".join(f"{n} {count:,}" for n, count in written.items()) or "none"
-            raise WriteFailed(
-                f"writing {bundle.source.name} stopped at step {step} of {len(plan)} ({name}, "
-                f"rows from {table}): {done:,} of its {len(rows):,} rows written; steps "
-                f"written completely: {complete}. The database holds part of the bundle: fix "
-                f"the cause and import it again to complete it. Cause: {_reason(exc)}"
-            ) from None
+    with gc_paused():
+        plan = [(name, table, rows) for name, table, rows in _write_plan(bundle) if rows]
+        writer = _StepWriter(store, bundle, advance, {name for name, _, _ in plan})
+        for step, (name, table, rows) in enumerate(plan, start=1):
+            done = 0
+            try:
+                writer.write(name, rows)
+            except Exception as exc:
+                complete = ", ".join(f"{n} {count:,}" for n, count in written.items()) or "none"
+                raise WriteFailed(
+                    f"writing {bundle.source.name} stopped at step {step} of {len(plan)} "
+                    f"({name}, rows from {table}): {done:,} of its {len(rows):,} rows written; "
+                    f"steps written completely: {complete}. The database holds part of the "
+                    f"bundle: fix the cause and import it again to complete it. Cause: "
+                    f"{_reason(exc)}"
+                ) from None
+            written[name] = len(rows)
     try:
         store.compact()
     except Exception as exc:
@@ -640,6 +816,140 @@ def write_bundle(
             f"but compacting the database afterwards failed: {_reason(exc)}"
         ) from None
     return written
+
+
+class _StepWriter:
+    """Writes the steps of `_write_plan`, each with the query that suits the graph."""
+
+    def __init__(
+        self, store: Store, bundle: Bundle, advance: Callable[[int], None], steps: set[str]
+    ) -> None:
+        self.store, self.bundle, self.advance = store, bundle, advance
+        self.create: set[str] | None = None if steps & set(_CREATES) else set()
+        self.written_with: dict[str, list[Row]] = {}  # step -> its rows written by another
+
+    def write(self, name: str, rows: list[Row]) -> None:
+        if self.create is None:  # which steps go into a graph without their kind: create
+            counts = self.store.run("count_load_targets")[0]
+            self.create = {step for step, kind in _CREATES.items() if counts[kind] == 0}
+        if name in self.written_with:
+            left = self.written_with.pop(name)  # rows the other step could not write
+            self.advance(len(rows) - len(left))
+            rows = left
+        if not rows:
+            return
+        if name in self.create:
+            self._create(name, rows)
+        elif name == "merge_zone_needs":
+            self._zone_needs(rows)
+        else:
+            self.store.upsert(name, rows, progress=self.advance)
+
+    def _create(self, name: str, rows: list[Row]) -> None:
+        """A step into a graph without its kind: create_* in place of merge_*, and the step
+        whose links it also made (`written_with`) is then skipped."""
+        tables = self.bundle.tables
+        companions: dict[str, list[Row]] = {}  # step -> its rows left to it
+        sizes: list[int | None] = []  # batch size per batch of rows (None: the store's)
+        batches: list[Iterable[Row]]
+        order: list[list[Row]]  # the rows of the batches, in the order they are sent
+        if name == "merge_zones":  # parents first, with their PART_OF links and needs
+            zones = tables["zones"]
+            ids = {z["id"] for z in zones}
+            needs: dict[str, list[Row]] = defaultdict(list)
+            for need in tables.get("zone_needs", []):
+                needs[need["zone"]].append(need)
+            order = _by_depth(zones)
+            batches = [_with_needs(level, needs) for level in order]  # made as they are sent
+            size = getattr(self.store, "batch_size", 5000) or 5000
+            for level in order:  # about the store's batch size in zones and needs
+                weight = sum(1 + len(needs.get(z["id"], ())) for z in level)
+                sizes.append(max(1, size * len(level) // weight))
+            companions["merge_zone_parts"] = [
+                {"id": z["id"], "part_of": z["part_of"]} for z in zones
+                if z["part_of"] is not None and z["part_of"] not in ids
+            ]  # fmt: skip
+            companions["merge_zone_needs"] = [
+                need for need in tables.get("zone_needs", []) if need["zone"] not in ids
+            ]
+        elif name == "merge_services":  # with their COVERS links (once per zone)
+            batches = order = [[_once(s, "covers") for s in tables["services"]]]
+            companions["merge_service_coverage"] = []
+        else:
+            batches = order = [rows]
+        created = 0
+
+        def advance(n: int) -> None:
+            nonlocal created
+            created += n
+            self.advance(n)
+
+        try:
+            for batch, size in itertools.zip_longest(batches, sizes):
+                query = "create_" + name.removeprefix("merge_")
+                self.store.upsert(query, batch, batch_size=size, progress=advance)
+        except QueryFailed:  # a key exists after all (a concurrent writer): merge what is left
+            left = {row["id"] for row in list(itertools.chain(*order))[created:]}
+            rows_left = [row for row in rows if row["id"] in left]
+            self.store.upsert(name, rows_left, progress=self.advance)
+            return
+        self.written_with.update(companions)
+
+    def _zone_needs(self, rows: list[Row]) -> None:
+        """merge_zone_needs grouped by zone (`merge_zone_need_groups`), in batches of about
+        the store's batch size in needs."""
+        groups: dict[str, list[Row]] = defaultdict(list)
+        for row in rows:
+            groups[row["zone"]].append(row)  # the rows themselves: the query reads what it needs
+        grouped = [{"zone": zone, "needs": needs} for zone, needs in groups.items()]
+        size = getattr(self.store, "batch_size", 5000) or 5000
+        per_batch = max(1, size * len(grouped) // len(rows))
+        sizes = iter([len(g["needs"]) for g in grouped])
+
+        def advance(n: int) -> None:  # groups written -> needs written
+            self.advance(sum(next(sizes) for _ in range(n)))
+
+        self.store.upsert("merge_zone_need_groups", grouped, batch_size=per_batch, progress=advance)
+
+
+# Steps that may create instead of merge (tables keyed by `id`), and the count of
+# count_load_targets that must be 0 for it
+_CREATES = {"merge_zones": "zones", "merge_actors": "actors", "merge_services": "services"}
+
+
+def _with_needs(zones: list[Row], needs: dict[str, list[Row]]) -> Iterator[Row]:
+    """create_zones rows: each zone with its needs (need, people, year, source only)."""
+    for zone in zones:
+        yield {**zone, "needs": [
+            {"need": n["need"], "people": n["people"], "year": n["year"], "source": n["source"]}
+            for n in needs.get(zone["id"], ())
+        ]}  # fmt: skip
+
+
+def _once(row: Row, field: str) -> Row:
+    """The row with each item of a list field once (CREATE, unlike MERGE, would repeat it)."""
+    items = row[field]
+    return row if len(set(items)) == len(items) else {**row, field: list(dict.fromkeys(items))}
+
+
+def _by_depth(zones: list[Row]) -> list[list[Row]]:
+    """Zones in batches by depth in the zone tree (top zones first), so each zone's parent
+    is written before it; a parent outside the bundle counts as depth 0."""
+    parents = {z["id"]: z["part_of"] for z in zones}
+    depth: dict[str, int] = {}
+    for start in parents:
+        path, node = [], start
+        while node in parents and node not in depth and node not in path:  # (no cycles)
+            path.append(node)
+            node = parents[node]
+        level = depth.get(node, 0) if node is not None else 0
+        for zone in reversed(path):
+            level += 1
+            depth[zone] = level
+    levels: dict[int, list[Row]] = defaultdict(list)
+    for zone in zones:
+        levels[depth[zone["id"]]].append(zone)
+    return [levels[level] for level in sorted(levels)]
 
 
 def _reason(exc: Exception) -> str:

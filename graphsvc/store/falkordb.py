@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import redis
@@ -12,7 +13,8 @@ from falkordb.query_result import QueryResult
 from graphsvc.errors import DatabaseUnavailable, QueryFailed
 from graphsvc.model import NODE_KEYS
 from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
-from graphsvc.store.base import BaseStore, Row
+from graphsvc.store.base import BaseStore, Progress, Row
+from graphsvc.store.cypher_params import params_header
 from graphsvc.store.values import one_line, rows_to_plain
 
 _ALREADY = ("already indexed", "already exists")
@@ -52,7 +54,7 @@ class FalkorStore(BaseStore):
 
     def _command(self, query: Query, params: dict[str, Any]) -> list[Any]:
         verb = "GRAPH.QUERY" if query.writes else "GRAPH.RO_QUERY"
-        text = self._graph._build_params_header(params) + query.text
+        text = params_header(params) + query.text  # the client's own header, written faster
         if self.query_timeout_ms and not query.writes:
             return [verb, self._graph.name, text, "TIMEOUT", self.query_timeout_ms, "--compact"]
         return [verb, self._graph.name, text, "--compact"]
@@ -64,10 +66,16 @@ class FalkorStore(BaseStore):
                 raise DatabaseUnavailable(refusal)
 
     def _execute(self, query: Query, params: dict[str, Any]) -> list[Row]:
+        return self._send(query, self._command(query, params))
+
+    def _send(
+        self, query: Query, command: list[Any], sent: Callable[[], None] | None = None
+    ) -> list[Row]:
+        """Send one command and wait for its answer; `sent` is called in between, while
+        the server works."""
         self._check_writable(query)
-        command = self._command(query, params)
         try:
-            response = self.connection.execute_command(*command)
+            response = self._round_trip(command, sent)
         except redis.ResponseError as exc:
             if str(exc).startswith(("MISCONF", "LOADING")) or "AOF" in str(exc):
                 raise self._unavailable(exc) from None  # the server, not the query, failed
@@ -84,6 +92,65 @@ class FalkorStore(BaseStore):
                 reason = self._recover_or_raise(again) or reason
                 raise self._unavailable(again, reason) from again
         return _rows(QueryResult(self._graph, response), query.name)
+
+    def _round_trip(self, command: list[Any], sent: Callable[[], None] | None) -> Any:
+        if sent is None:
+            return self.connection.execute_command(*command)
+        pool = self.connection.connection_pool
+        connection = pool.get_connection()
+        try:
+            connection.send_command(*command)
+            sent()
+            return connection.read_response()
+        except redis.ResponseError:
+            raise  # the query's error: the connection is fine
+        except BaseException:
+            connection.disconnect()  # half a command or half an answer: not reusable
+            raise
+        finally:
+            pool.release(connection)
+
+    def upsert(
+        self,
+        name: str,
+        rows: Iterable[Row],
+        batch_size: int | None = None,
+        progress: Progress | None = None,
+    ) -> int:
+        """`UNWIND $rows` batches, one at a time and in order, each acknowledged before the
+        next is sent; but once a batch is sent, a helper thread writes the next one's text
+        while the server runs it (the client only waits for the answer meanwhile), so the
+        database's work and the client's overlap."""
+        query = self._query(name, {"rows": ()})
+        batches = _batches(rows, batch_size or self.batch_size)
+        total = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="graphsvc-params") as helper:
+            upcoming: list[Future[tuple[int, list[Any]] | None]] = []
+            asked = False
+
+            def encode() -> tuple[int, list[Any]] | None:  # rows made lazily are made here
+                batch = next(batches, None)
+                if batch is None:
+                    return None
+                return len(batch), self._command(query, {"rows": batch})
+
+            def encode_next() -> None:  # once the batch before is sent
+                nonlocal asked
+                if not asked:
+                    asked = True
+                    upcoming.append(helper.submit(encode))
+
+            encode_next()
+            while (encoded := upcoming.pop().result()) is not None:
+                count, command = encoded
+                asked = False
+                self.calls += 1
+                self._send(query, command, sent=encode_next)
+                encode_next()  # when the answer came another way (a send tried again)
+                total += count
+                if progress:
+                    progress(count)
+        return total
 
     def _unavailable(self, exc: BaseException, reason: str | None = None) -> DatabaseUnavailable:
         stopped = f" (the server had stopped: {reason}; it was restarted)" if reason else ""
@@ -173,6 +240,21 @@ class FalkorStore(BaseStore):
         finally:
             if self._on_close:
                 self._on_close()
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    if isinstance(rows, list):
+        for start in range(0, len(rows), size):
+            yield rows[start : start + size]
+        return
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _rows(result: QueryResult, name: str) -> list[Row]:
