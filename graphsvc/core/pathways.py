@@ -140,11 +140,13 @@ def pathway_coverage(
                      statuses=list(gaps.SCENARIO_STATUSES[scenario]))  # fmt: skip
     # one pseudo-need per step: the gap arithmetic then runs unchanged
     cells = [gaps.Cell(zone, _key(s.step), n) for zone, n in people.items() for s in pathway.steps]
-    providers = [
-        gaps.Provider(r["service"], r["name"], r["actor"], r["capacity"] or 0, _key(r["step"]),
-                      catchment={c["zone"]: (c["people"] or 0) * share for c in r["catchment"]})
-        for r in rows
-    ]  # fmt: skip
+    providers = []
+    for r in rows:
+        inside = {zone: people.get(zone, 0.0) for zone in r["cells"]}
+        providers.append(gaps.Provider(
+            r["service"], r["name"], r["actor"], r["capacity"] or 0, _key(r["step"]),
+            catchment=inside, outside=(r["people"] or 0) * share - sum(inside.values()),
+        ))  # fmt: skip
     data = gaps.CoverageInput(cells, providers, gaps.catchment_cells(providers))
     found: dict[str, dict[int, gaps.GapRow]] = defaultdict(dict)
     for row in gaps.compute(data, query):
