@@ -98,7 +98,13 @@ def feedback_routes(
             trail.record(OPERATION, AGGREGATE, None, outcome=DENIED, team=team_id)
             answer = _problem(403, FORBIDDEN, as_html)
         else:
-            answer = await _answer(request, store(), team_id, trail, suppression_k, local, as_html)
+            try:
+                answer = await _answer(request, store(), team_id, trail, suppression_k, local,
+                                       as_html)  # fmt: skip
+            except Exception:  # a bug: still one record, then the server's own 500
+                trail.record(OPERATION, AGGREGATE, None, outcome=ERROR, team=team_id)
+                await asyncio.to_thread(trail.flush)
+                raise
         try:
             await asyncio.to_thread(trail.flush)
         except AuditUnavailable as exc:

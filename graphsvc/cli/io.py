@@ -84,12 +84,12 @@ def write_and_report(
     from graphsvc.io.export import PATIENT_TABLES, patients_in
 
     started = time.monotonic() if started is None else started
-    with progress(planned_rows(bundle), f"{verb}ing {label}") as advance:
-        written = write_bundle(store, bundle, advance)
     touched = patients_in(bundle.tables)
-    if touched:
+    if touched:  # recorded first: no patient written without its record, even if the load fails
         fields = [t for t in PATIENT_TABLES if bundle.tables.get(t)]
         audit_patients(settings, f"cli {verb}", WRITE, touched, fields, source=label)
+    with progress(planned_rows(bundle), f"{verb}ing {label}") as advance:
+        written = write_bundle(store, bundle, advance)
     seconds = time.monotonic() - started
     rows = sum(written.values())
     say(

@@ -21,7 +21,15 @@ triple never repeats for a changed graph. The check is one round trip per reques
 `store.calls`); a write to another graph of the same server also triggers a rebuild (it cannot
 be told apart), which only costs time. A rebuild reads the version before and after its
 queries and starts again if a write came in between, so a snapshot is never labelled with a
-version it does not reflect.
+version it does not reflect. If its queries fail (the read timeout on a very large graph), the
+request is answered from Cypher instead.
+
+**What it costs.** Any write bumps the count, also one that cannot change a gap (a referral
+moving, a patient registered): the next gap request then pays a rebuild, under a second for a
+pilot zone, 9 to 10 s for the national bench graph (bench/RESULTS.md), while other gap
+requests wait for it. A version that counts only the writes gaps depend on (zones, needs,
+services, coverage, plans) would spare that; it needs every writer to bump it, which this
+module does not yet ask of them.
 
 Other backends (Neo4j) and servers that refuse INFO get `None`: the caller then fetches the
 zone's data with Cypher (graphsvc.core.gaps.fetch), as before.
@@ -37,7 +45,9 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.core.gaps import SCENARIO_STATUSES, GapQuery, Problem, no_gc
+from graphsvc.core.gaps import SCENARIO_STATUSES, GapQuery, Problem
+from graphsvc.errors import QueryFailed
+from graphsvc.gcpause import gc_paused
 from graphsvc.store import Store
 
 KEPT_STATUSES = ("active", "planned")  # the statuses of every scenario (gaps.SCENARIO_STATUSES)
@@ -79,7 +89,10 @@ def current(store: Store) -> GapIndex | None:
         if found is not None and found.version == token:
             return found
         for _ in range(3):
-            fresh = GapIndex.build(store, token)
+            try:
+                fresh = GapIndex.build(store, token)
+            except QueryFailed:  # e.g. the read timeout on a very large graph
+                return None  # answer from Cypher this time
             after = version(store)
             if after == token:
                 break
@@ -135,7 +148,7 @@ class GapIndex:
     @classmethod
     def build(cls, store: Store, token: tuple[str, int, int]) -> GapIndex:
         """Read the graph in six queries and lay it out as arrays."""
-        with no_gc():  # millions of small objects parsed: no collection passes meanwhile
+        with gc_paused():  # millions of small objects parsed: no collection passes meanwhile
             return cls._build(store, token)
 
     @classmethod

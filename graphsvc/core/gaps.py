@@ -11,11 +11,9 @@ cells.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
@@ -38,6 +36,7 @@ from graphsvc.core.coverage import (
 )
 from graphsvc.core.directory import require_zone
 from graphsvc.errors import InputError, NotFound
+from graphsvc.gcpause import gc_paused
 from graphsvc.store import Row, Store
 
 CATCHMENT, E2SFCA = "catchment", "e2sfca"
@@ -439,7 +438,7 @@ class Problem:
         self._need_of = need_of
         ratios, supplies, counts = access.tolist(), supply.tolist(), actors.tolist()
         names = [STATUSES[k] for k in codes.tolist()]
-        with no_gc():  # a national report makes ~800k rows: no collection passes meanwhile
+        with gc_paused():  # a national report makes ~800k rows: no collection passes meanwhile
             lazy = zip(repeat(self), range(n_cells), strict=False)  # (problem, cell): C speed
             parts = list(map(GapRow._make, zip(self.zones, self.needs, self.demand, supplies,
                                                ratios, names, counts, lazy, repeat(False),
@@ -548,17 +547,6 @@ class Problem:
         return tuple(sorted(merged.values(), key=lambda c: (-c.places, c.service)))
 
 
-@contextlib.contextmanager
-def no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _codes(values: list[str], codes: list[str]) -> np.ndarray:
     position = {c: i for i, c in enumerate(codes)}
     return np.array([position[v] for v in values], dtype=np.int64)
@@ -589,6 +577,6 @@ def zone_gaps(store: Store, zone_id: str, query: GapQuery | None = None) -> list
         from graphsvc.core import gapindex
 
         index = gapindex.current(store)
-        if index is not None:
+        if index is not None and query.zone in index.zone_index:  # else made since: fetch
             return index.problem(query).rows(query)
     return compute(fetch(store, query), query)

@@ -15,10 +15,8 @@ data leaves no old link behind, and re-importing the same bundle changes nothing
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import gc
 import itertools
 import math
 import re
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import GraphsvcError, InputError, QueryFailed
+from graphsvc.gcpause import gc_paused
 from graphsvc.io.bundle_format import (
     IDENTIFIER_SCHEMES,
     LIST_SEPARATOR,
@@ -116,19 +115,6 @@ def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
                 bundle.rejected.add(table.name)
         check_bundle(bundle, problems, existing)
     return bundle
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a bundle's million small rows are built: each full
-    collection walks all of them and finds nothing to free (about a third of the time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # One record of a table before checking: where it came from, and its values (strings as in a
