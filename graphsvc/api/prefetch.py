@@ -11,6 +11,7 @@ resolvers answer from the loader's cache at once (`now_or_later`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
@@ -26,18 +27,37 @@ def now_or_later(
     loader: DataLoader[K, V | None], key: K, convert: Callable[[V], R]
 ) -> R | Awaitable[R | None] | None:
     """The converted value (None when the loader found nothing) at once when the loader
-    already holds it, else an awaitable of it (a sync resolver may return either:
-    graphql-core awaits what needs awaiting)."""
+    already holds it, else a future of it (a sync resolver may return either: graphql-core
+    awaits what needs awaiting)."""
     found = loader.cache_map.get(key)
     if found is not None and found.done() and not found.cancelled() and not found.exception():
         value = found.result()
         return None if value is None else convert(value)
-    return _later(loader.load(key), convert)
+    return _converted(loader.load(key), convert)
 
 
-async def _later(pending: Awaitable[V | None], convert: Callable[[V], R]) -> R | None:
-    value = await pending
-    return None if value is None else convert(value)
+def _converted(pending: asyncio.Future[V | None], convert: Callable[[V], R]) -> asyncio.Future:
+    """A future of the converted value. A future, not a coroutine: when an error elsewhere
+    makes graphql-core drop a list half-way, what it never awaits is simply collected (a
+    coroutine never awaited is reported as a RuntimeWarning)."""
+    result: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    def done(source: asyncio.Future[V | None]) -> None:
+        if result.done():
+            return
+        if source.cancelled():
+            result.cancel()
+        elif (error := source.exception()) is not None:
+            result.set_exception(error)
+        else:
+            value = source.result()
+            try:
+                result.set_result(None if value is None else convert(value))
+            except Exception as exc:  # a bad value: the field's error, as an await would give
+                result.set_exception(exc)
+
+    pending.add_done_callback(done)
+    return result
 
 
 def selects(info: Any, *path: str) -> bool:
