@@ -28,8 +28,8 @@ from typing import Any, ClassVar, TypeVar
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission, PermissionExtension
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
+from graphsvc.api.prefetch import fields_of
 from graphsvc.errors import Forbidden, GraphsvcError, NotFound
 from graphsvc.security.audit import DENIED, ERROR, NOT_FOUND, OK, READ, WRITE, AuditUnavailable
 from graphsvc.security.roles import Capability
@@ -117,18 +117,9 @@ def writes_funding() -> list[Any]:
 
 def selected(info: Any) -> list[str]:
     """The names of the fields asked for under this field (through fragments)."""
-    names: set[str] = set()
-
-    def walk(selections: Iterable[Any]) -> None:
-        for selection in selections:
-            if isinstance(selection, SelectedField):
-                names.add(selection.name)
-            elif isinstance(selection, FragmentSpread | InlineFragment):
-                walk(selection.selections)
-
-    for field in info.selected_fields:
-        walk(field.selections)
-    return sorted(names)
+    return sorted(
+        {f.name for f in fields_of(s for f in info.selected_fields for s in f.selections)}
+    )
 
 
 async def audited(

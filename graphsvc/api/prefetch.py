@@ -63,19 +63,20 @@ def _converted(pending: asyncio.Future[V | None], convert: Callable[[V], R]) -> 
 def selects(info: Any, *path: str) -> bool:
     """Whether the current field's selection reaches `path` (GraphQL names, through
     fragments), e.g. `selects(info, "services", "provider", "zone")`."""
-    level = _fields(info.selected_fields)
+    level = fields_of(info.selected_fields)
     for name in path:
-        level = [f for f in _fields(s for f in level for s in f.selections) if f.name == name]
+        level = [f for f in fields_of(s for f in level for s in f.selections) if f.name == name]
         if not level:
             return False
     return True
 
 
-def _fields(selections: Iterable[Any]) -> list[SelectedField]:
+def fields_of(selections: Iterable[Any]) -> list[SelectedField]:
+    """The fields among selections, fragments (spread or inline) replaced by theirs."""
     found: list[SelectedField] = []
     for selection in selections:
         if isinstance(selection, FragmentSpread | InlineFragment):
-            found += _fields(selection.selections)
+            found += fields_of(selection.selections)
         else:
             found.append(selection)
     return found
