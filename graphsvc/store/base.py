@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from graphsvc.queries import Query, QueryCatalog
@@ -82,23 +82,13 @@ class BaseStore:
         batch_size: int | None = None,
         progress: Progress | None = None,
     ) -> int:
-        size = batch_size or self.batch_size
-        batch: list[Row] = []
         total = 0
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= size:
-                total += self._flush(name, batch, progress)
-                batch = []
-        if batch:
-            total += self._flush(name, batch, progress)
+        for batch in batches(rows, batch_size or self.batch_size):
+            self.run(name, rows=batch)
+            if progress:
+                progress(len(batch))
+            total += len(batch)
         return total
-
-    def _flush(self, name: str, batch: list[Row], progress: Progress | None) -> int:
-        self.run(name, rows=batch)
-        if progress:
-            progress(len(batch))
-        return len(batch)
 
     def compact(self) -> None:
         return None
@@ -108,3 +98,19 @@ class BaseStore:
 
     def _execute_many(self, queries: list[tuple[Query, dict[str, Any]]]) -> list[list[Row]]:
         raise NotImplementedError
+
+
+def batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Rows in lists of `size` (the last one shorter); a list is sliced, not copied row by row."""
+    if isinstance(rows, list):
+        for start in range(0, len(rows), size):
+            yield rows[start : start + size]
+        return
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -13,7 +13,7 @@ from falkordb.query_result import QueryResult
 from graphsvc.errors import DatabaseUnavailable, QueryFailed
 from graphsvc.model import NODE_KEYS
 from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
-from graphsvc.store.base import BaseStore, Progress, Row
+from graphsvc.store.base import BaseStore, Progress, Row, batches
 from graphsvc.store.cypher_params import params_header
 from graphsvc.store.values import one_line, rows_to_plain
 
@@ -122,14 +122,14 @@ class FalkorStore(BaseStore):
         while the server runs it (the client only waits for the answer meanwhile), so the
         database's work and the client's overlap."""
         query = self._query(name, {"rows": ()})
-        batches = _batches(rows, batch_size or self.batch_size)
+        pending = batches(rows, batch_size or self.batch_size)
         total = 0
         with ThreadPoolExecutor(1, thread_name_prefix="graphsvc-params") as helper:
             upcoming: list[Future[tuple[int, list[Any]] | None]] = []
             asked = False
 
             def encode() -> tuple[int, list[Any]] | None:  # rows made lazily are made here
-                batch = next(batches, None)
+                batch = next(pending, None)
                 if batch is None:
                     return None
                 return len(batch), self._command(query, {"rows": batch})
@@ -240,21 +240,6 @@ class FalkorStore(BaseStore):
         finally:
             if self._on_close:
                 self._on_close()
-
-
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
-    if isinstance(rows, list):
-        for start in range(0, len(rows), size):
-            yield rows[start : start + size]
-        return
-    batch: list[Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _rows(result: QueryResult, name: str) -> list[Row]:
