@@ -80,7 +80,7 @@ class AuditLog:
                 finally:
                     os.close(fd)  # also releases the lock
             if created:
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
         except OSError as exc:
             raise AuditUnavailable(f"audit log unavailable ({exc.strerror})") from exc
 
@@ -202,7 +202,8 @@ class AuditTrail:
             self.log.append(events)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a file just created in `directory` survive a crash (its entry is durable too)."""
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from graphsvc.errors import ConfigError, InputError
+from graphsvc.security.audit import fsync_dir
 from graphsvc.security.roles import NEEDS_ACTOR, Principal, Role
 
 FORMAT, VERSION = "graphsvc-tokens", 1
@@ -143,7 +144,7 @@ class TokenFile:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        _fsync_dir(self.path.parent)
+        fsync_dir(self.path.parent)
 
 
 def check_role(role: str, actor: str | None) -> list[str]:
@@ -174,11 +175,3 @@ def _parse(path: Path, strict: bool = False) -> dict[str, TokenEntry]:
         if strict:
             raise ConfigError(f"{path}: cannot read the tokens file ({exc})") from None
         return {}
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
