@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from graphsvc.config import Settings
+from graphsvc.reports import to_csv
 
 # Piped output is not cut to 80 columns: tables stay whole in files and logs.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -65,3 +69,29 @@ def audit_patients(
     for patient in sorted(set(patients)):
         trail.record(operation, access, patient, fields, user=user, **detail)
     trail.flush()
+
+
+def emit(
+    fmt: str,
+    columns: Sequence[str],
+    records: list[dict[str, Any]],
+    title: str,
+    hidden: Collection[str] = (),
+    numeric: Collection[str] = (),
+    no_wrap: Collection[str] = (),
+) -> None:
+    """Records on stdout as CSV, JSON or a table; the table leaves out `hidden` columns
+    (lists do not fit a terminal), right-aligns `numeric` ones and never wraps `no_wrap` ones."""
+    if fmt == "csv":
+        sys.stdout.write(to_csv(columns, records))
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    else:
+        shown = [c for c in columns if c not in hidden]
+        table = Table(title=title)
+        for column in shown:
+            table.add_column(column, justify="right" if column in numeric else "left",
+                             no_wrap=column in no_wrap)  # fmt: skip
+        for record in records:
+            table.add_row(*("" if record[c] is None else str(record[c]) for c in shown))
+        out.print(table)

@@ -7,7 +7,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,12 @@ from typing import Any
 from rich.table import Table
 from rich.tree import Tree
 
-from graphsvc.cli.common import out, say
+from graphsvc.cli.common import emit, out, say
 from graphsvc.config import Settings
 from graphsvc.core import actionplan, feedback, funding, pathways
 from graphsvc.core.gaps import AS_IS, TO_BE
 from graphsvc.errors import InputError
 from graphsvc.feedback_page import feedback_csv, feedback_html
-from graphsvc.reports import to_csv
 from graphsvc.store import open_store
 
 FORMATS = ("table", "csv", "json")
@@ -126,7 +124,7 @@ def _pathway(args: argparse.Namespace, settings: Settings) -> int:
         records = [{"id": p.id, "name": p.name, "need": p.need, "share": p.share,
                     "steps": " > ".join(f"{s.step}. {s.type}" for s in p.steps)}
                    for p in listed]  # fmt: skip
-        _emit(args.format, ("id", "name", "need", "share", "steps"), records, "care pathways")
+        emit(args.format, ("id", "name", "need", "share", "steps"), records, "care pathways")
         return 0
     records = [
         {"zone": cell.zone, "demand": round(cell.demand, 2), "step": s.step, "name": s.name,
@@ -135,7 +133,7 @@ def _pathway(args: argparse.Namespace, settings: Settings) -> int:
         for cell in found.cells for s in cell.steps if args.all or s.status != "COVERED"
     ]  # fmt: skip
     title = f"{found.pathway.name} in {found.zone} ({found.scenario}, target {found.target:g})"
-    _emit(args.format, PATHWAY_COLUMNS, records, title)
+    emit(args.format, PATHWAY_COLUMNS, records, title)
     return 0
 
 
@@ -161,7 +159,7 @@ def _funding(args: argparse.Namespace, settings: Settings) -> int:
 
     records = [record(z) for z in (*found.parts, found.total)]
     period = f", {found.start or '...'} to {found.end or '...'}" if found.start or found.end else ""
-    _emit(args.format, FUNDING_COLUMNS, records, f"funding of {found.zone}{period}")
+    emit(args.format, FUNDING_COLUMNS, records, f"funding of {found.zone}{period}")
     if found.unattributed:
         say(f"not attributed (a population is unknown): {found.unattributed:,.2f}")
     return 0
@@ -183,17 +181,3 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         args.output.write_text(text, encoding="utf-8")
         say(f"wrote {args.output}")
     return 0
-
-
-def _emit(fmt: str, columns: Sequence[str], records: list[dict[str, Any]], title: str) -> None:
-    if fmt == "csv":
-        sys.stdout.write(to_csv(columns, records))
-    elif fmt == "json":
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
-    else:
-        table = Table(title=title)
-        for column in columns:
-            table.add_column(column)
-        for record in records:
-            table.add_row(*("" if record[c] is None else str(record[c]) for c in columns))
-        out.print(table)

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
-
-from graphsvc.cli.common import out, say
+from graphsvc.cli.common import emit, say
 from graphsvc.config import Settings
 from graphsvc.core.coverage import Thresholds
 from graphsvc.core.gaps import GapQuery, zone_gaps
 from graphsvc.core.overlaps import zone_overlaps
-from graphsvc.reports import GAP_COLUMNS, OVERLAP_COLUMNS, gap_records, overlap_records, to_csv
+from graphsvc.reports import GAP_COLUMNS, OVERLAP_COLUMNS, gap_records, overlap_records
 from graphsvc.store import open_store
 
 FORMATS = ("table", "csv", "json")
@@ -112,22 +108,11 @@ def _estimate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _emit(fmt: str, columns: Sequence[str], records: list[dict[str, Any]], title: str) -> None:
-    if fmt == "csv":
-        sys.stdout.write(to_csv(columns, records))
-    elif fmt == "json":
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
-    else:
-        columns = [c for c in columns if c not in _LISTS]  # lists do not fit a terminal
-        table = Table(title=title)
-        for column in columns:
-            table.add_column(column, justify="right" if column in _NUMERIC else "left",
-                             no_wrap=column in ("zone", "need", "service_type"))  # fmt: skip
-        for record in records:
-            table.add_row(*("" if record[c] is None else str(record[c]) for c in columns))
-        out.print(table)
-
-
 _LISTS = {"service_ids", "provider_ids"}
 _NUMERIC = {"demand", "supply", "ratio", "providers", "provider_count", "capacity",
             "capacity_ratio", "collaboration_share"}  # fmt: skip
+
+
+def _emit(fmt: str, columns: Sequence[str], records: list[dict[str, Any]], title: str) -> None:
+    emit(fmt, columns, records, title, hidden=_LISTS, numeric=_NUMERIC,
+         no_wrap=("zone", "need", "service_type"))  # fmt: skip
