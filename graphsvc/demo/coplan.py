@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
@@ -117,6 +117,22 @@ def to_be_table(
     return found
 
 
+def narrower_types(service_types: Sequence[Mapping[str, Any]]) -> Callable[[str], set[str]]:
+    """A service type code -> the code and every narrower one (BROADER read downwards)."""
+    children: dict[str, set[str]] = defaultdict(set)
+    for t in service_types:
+        if t["broader"]:
+            children[str(t["broader"])].add(str(t["code"]))
+
+    def narrower(code: str) -> set[str]:
+        found = {code}
+        for child in children[code]:
+            found |= narrower(child)
+        return found
+
+    return narrower
+
+
 def pathway_table(
     rows: BundleRows, plan: Rows, pathway: str, target: float = 1.0
 ) -> list[tuple[str, int, str, str, float]]:
@@ -126,16 +142,7 @@ def pathway_table(
     (row,) = [p for p in plan["care_pathways"] if p["id"] == pathway]
     need = row["need"]
     finest = finest_zones(rows["zones"])
-    children: dict[str, set[str]] = defaultdict(set)
-    for t in rows["service_types"]:
-        if t["broader"]:
-            children[str(t["broader"])].add(str(t["code"]))
-
-    def narrower(code: str) -> set[str]:
-        found = {code}
-        for child in children[code]:
-            found |= narrower(child)
-        return found
+    narrower = narrower_types(rows["service_types"])
 
     share = float(row["share"] or 1)
     demand = {str(z["zone"]): int(z["people"]) * share for z in rows["zone_needs"]
@@ -239,16 +246,7 @@ def next_step_partners(rows: BundleRows, plan: Rows) -> list[dict[str, Any]]:
     a language, eligible)."""
     patients = {p["id"]: p for p in rows["patients"]}
     parents = {str(z["id"]): str(z["part_of"]) for z in rows["zones"]}
-    children: dict[str, set[str]] = defaultdict(set)
-    for t in rows["service_types"]:
-        if t["broader"]:
-            children[str(t["broader"])].add(str(t["code"]))
-
-    def narrower(code: str) -> set[str]:
-        found = {code}
-        for child in children[code]:
-            found |= narrower(child)
-        return found
+    narrower = narrower_types(rows["service_types"])
 
     result = []
     for enrolment in plan["enrolments"]:
