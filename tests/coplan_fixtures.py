@@ -8,14 +8,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from graphsvc.api.app import create_app
 from graphsvc.config import Settings
+from graphsvc.errors import InputError
 from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.io.bundle_format import COPLAN_TABLES
 from graphsvc.store import Store
 from tests.conftest import REPO
+from tests.test_bundle import dump
 
 LEUVEN = REPO / "seeds" / "leuven"
 COPLAN = tuple(t.name for t in COPLAN_TABLES)
@@ -65,3 +68,14 @@ def client_over(store: Store) -> Iterator[TestClient]:
 
 
 MakeStore = Callable[..., Store]
+
+
+def assert_refused_whole(store: Store, tmp_path: Path, table: str, old: str, new: str,
+                         message: str) -> None:  # fmt: skip
+    """The leuven seed with one CSV edit is refused with `message`, and nothing is written."""
+    folder = copy_seed(tmp_path)
+    edit_csv(folder, table, old, new)
+    with pytest.raises(InputError) as caught:
+        load_folder(store, folder)
+    assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
+    assert dump(store) == ([], [])

@@ -22,9 +22,9 @@ from tests.coplan_fixtures import (
     COPLAN,
     MakeStore,
     append_csv,
+    assert_refused_whole,
     client_over,
     copy_seed,
-    edit_csv,
     load_folder,
     readme_rows,
 )
@@ -211,13 +211,7 @@ def test_a_planned_service_that_opened_is_left_alone_on_reimport(
 def test_bad_plans_are_refused_and_nothing_is_written(
     make_store: MakeStore, tmp_path: Path, table: str, old: str, new: str, message: str
 ) -> None:
-    folder = copy_seed(tmp_path)
-    edit_csv(folder, table, old, new)
-    store = make_store()
-    with pytest.raises(InputError) as caught:
-        load_folder(store, folder)
-    assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
-    assert dump(store) == ([], [])
+    assert_refused_whole(make_store(), tmp_path, table, old, new, message)
 
 
 def test_saving_a_plan_checks_like_an_import_and_writes_all_or_nothing(

@@ -12,19 +12,18 @@ from graphsvc.core import partners, pathways, referrals
 from graphsvc.core.coplan_write import enrol, save_records
 from graphsvc.core.gaps import TO_BE
 from graphsvc.core.partners import FACTORS, PATHWAY
-from graphsvc.errors import InputError, NotFound
+from graphsvc.errors import NotFound
 from graphsvc.store import Store
 from tests.conftest import gql
 from tests.coplan_fixtures import (
     MakeStore,
     append_csv,
+    assert_refused_whole,
     client_over,
     copy_seed,
-    edit_csv,
     load_folder,
     readme_rows,
 )
-from tests.test_bundle import dump
 
 DIABETES = "leuven-pad-diabetes-type-2"
 PALLIATIVE = "leuven-pad-palliatieve-thuiszorg"
@@ -254,13 +253,7 @@ def test_graphql_pathways(client: TestClient) -> None:
 def test_bad_pathways_are_refused_and_nothing_is_written(
     make_store: MakeStore, tmp_path: Path, table: str, old: str, new: str, message: str
 ) -> None:
-    folder = copy_seed(tmp_path)
-    edit_csv(folder, table, old, new)
-    store = make_store()
-    with pytest.raises(InputError) as caught:
-        load_folder(store, folder)
-    assert any(p.startswith(message) for p in caught.value.problems), caught.value.problems
-    assert dump(store) == ([], [])
+    assert_refused_whole(make_store(), tmp_path, table, old, new, message)
 
 
 def test_reimported_steps_replace_the_stored_ones(make_store: MakeStore, tmp_path: Path) -> None:
