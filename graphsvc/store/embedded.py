@@ -398,11 +398,11 @@ class EmbeddedServer:
 
 
 def _loading_line(data_dir: Path, info: dict) -> str:
-    done = float(info.get("loading_loaded_perc", 0.0))
+    loaded = int(info.get("loading_loaded_bytes", 0)) / 2**20
     total = int(info.get("loading_total_bytes", 0)) / 2**20
-    eta = int(info.get("loading_eta_seconds", 0))
-    return (f"embedded FalkorDB of {data_dir} is loading its log: {done:.0f}% of "
-            f"{total:.0f} MB" + (f", about {eta} s left" if eta > 0 else ""))  # fmt: skip
+    since = int(time.time() - int(info.get("loading_start_time", time.time())))
+    done = f": {loaded:.0f} of {total:.0f} MB" if total and loaded else ""
+    return f"embedded FalkorDB of {data_dir} is loading its log{done} ({since} s so far)"
 
 
 def rewrite_append_only_file(client: redis.Redis, timeout_s: float = 600.0) -> None:
