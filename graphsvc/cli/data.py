@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import socket
 import sys
 import time
@@ -256,6 +257,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _check_tokens_beyond_loopback(settings)
     _check_port_free(settings.host, settings.port)
     _check_private(settings)
+    # SIGTERM before uvicorn takes over its signals (while the database starts or the demo
+    # loads) is a normal stop too: exit 0 through the `finally` that closes the store
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     store = open_store(settings)
     try:
         say_interrupted(store)

@@ -40,7 +40,8 @@ LOCK_NAME = "falkordb.lock"
 RESERVE_NAME = "falkordb.reserve"
 DEFAULT_RESERVE_BYTES = 16 * 2**20
 LOW_SPACE_BYTES = 2**20
-REPLAY_COMPACT_BYTES = 4 * 2**20  # a start that replayed more log than this compacts it
+REPLAY_COMPACT_BYTES = 2**20  # a start that replayed more log than this compacts it
+REPLAY_COMPACT_S = 2.0  # ... and so does one that took longer than this to replay it
 OWNER_NAME = "falkordb.owner"
 T = TypeVar("T")
 # warnings in the log that are no reason for a stop: memory overcommit at every start, and
@@ -127,6 +128,7 @@ class EmbeddedServer:
         self.reserve = DiskReserve(self.data_dir / RESERVE_NAME, reserve_bytes)
         self.process: subprocess.Popen[bytes] | None = None
         self.started_here = False
+        self.ready_after_s = 0.0  # how long the last start waited for the server
 
     @property
     def pid(self) -> int | None:
@@ -210,16 +212,19 @@ class EmbeddedServer:
         try:
             info = client.info("persistence")
             replayed = info["aof_current_size"] - info["aof_base_size"]
-            if replayed < REPLAY_COMPACT_BYTES or not self.reserve.held:
+            long_replay = replayed >= REPLAY_COMPACT_BYTES or (
+                replayed > 0 and self.ready_after_s > REPLAY_COMPACT_S
+            )
+            if not long_replay or not self.reserve.held:
                 return
             if self.reserve.free_bytes() < 2 * info["aof_current_size"] + self.reserve.size:
-                self.notice(f"not compacting the {replayed / 2**20:.0f} MB log replayed at "
+                self.notice(f"not compacting the {replayed / 2**20:.1f} MB log replayed at "
                             f"this start: not enough free space in {self.data_dir}")  # fmt: skip
                 return
             began = time.monotonic()
             rewrite_append_only_file(client, timeout_s=max(600.0, self.db_timeout_s))
             seconds = time.monotonic() - began
-            self.notice(f"compacted the {replayed / 2**20:.0f} MB log replayed at this start "
+            self.notice(f"compacted the {replayed / 2**20:.1f} MB log replayed at this start "
                         f"in {seconds:.1f} s: the next start reads its base")  # fmt: skip
         except (redis.RedisError, OSError, KeyError, DatabaseUnavailable) as exc:
             self.notice(f"compacting the log replayed at this start failed ({exc}); the next "
@@ -282,6 +287,7 @@ class EmbeddedServer:
             "--appendonly", "yes",
             "--appendfsync", "always",
             "--aof-load-truncated", "no",  # a cut log is refused and named, not cut silently
+            "--loading-process-events-interval-bytes", "65536",  # answers INFO while loading
             "--aof-use-rdb-preamble", "yes",
             "--appenddirname", "appendonlydir",
             "--save", "",
@@ -307,7 +313,7 @@ class EmbeddedServer:
         """Wait until the server answers. One that is visibly loading its log (INFO says
         `loading:1`) is waited for however long that takes, with its progress shown; the
         start timeout is for a server that does not answer at all for that long."""
-        answered = time.monotonic()
+        began = answered = time.monotonic()
         shown = 0.0
         client = client_for(self.socket_path, min(5.0, self.timeout_s))
         try:
@@ -322,6 +328,7 @@ class EmbeddedServer:
                     answered = time.monotonic()
                     if not info.get("loading"):
                         client.execute_command("GRAPH.LIST")  # writes nothing
+                        self.ready_after_s = time.monotonic() - began
                         return
                     if answered - shown >= PROGRESS_EVERY_S:
                         shown = answered
@@ -398,10 +405,12 @@ class EmbeddedServer:
 
 
 def _loading_line(data_dir: Path, info: dict) -> str:
-    loaded = int(info.get("loading_loaded_bytes", 0)) / 2**20
-    total = int(info.get("loading_total_bytes", 0)) / 2**20
+    loaded, total = (
+        int(info.get("loading_loaded_bytes", 0)),
+        int(info.get("loading_total_bytes", 0)),
+    )
     since = int(time.time() - int(info.get("loading_start_time", time.time())))
-    done = f": {loaded:.0f} of {total:.0f} MB" if total and loaded else ""
+    done = f": {loaded / 2**20:.1f} of {total / 2**20:.1f} MB" if total and loaded else ""
     return f"embedded FalkorDB of {data_dir} is loading its log{done} ({since} s so far)"
 
 

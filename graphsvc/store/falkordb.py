@@ -195,6 +195,8 @@ class FalkorStore(BaseStore):
             pass  # one just began (or is scheduled): the next batch looks again
         except redis.TimeoutError as exc:
             raise self._hung(exc) from None
+        except _LOST:
+            pass  # the server went away: the next batch finds out, and restarts it
 
     def _hung(self, exc: BaseException) -> DatabaseUnavailable:
         waited = f" within {self._timeout_s:g} s (GRAPHSVC_DB_TIMEOUT)" if self._timeout_s else ""
