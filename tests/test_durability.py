@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests" / "fixtures" / "tiny"
 ZONE = {"level": "country", "population": 1, "lat": None, "lon": None, "part_of": None}
 MB = 2**20
+KILLS = int(os.environ.get("GRAPHSVC_DURABILITY_KILLS", "3"))  # `make soak`: 20
 
 
 def zones(count: int, start: int = 0, width: int = 200) -> list[dict]:
@@ -139,7 +140,7 @@ def test_kill_9_during_a_bulk_load_leaves_a_log_that_replays_in_seconds(tmp_path
     left: list[int] = []
     replays: list[float] = []
     batch = 200
-    kill_at = {5, 13, 21}  # batches of ~60 KB each: a few budgets apart
+    kill_at = set(range(5, 5 + 8 * KILLS, 8))  # batches of ~60 KB each: a few budgets apart
     sent = 0
 
     def progress(count: int) -> None:
@@ -153,7 +154,7 @@ def test_kill_9_during_a_bulk_load_leaves_a_log_that_replays_in_seconds(tmp_path
 
     try:
         store.rewrite_budget_bytes = budget  # type: ignore[attr-defined]
-        rows = zones(30 * batch, width=250)
+        rows = zones((8 * KILLS + 6) * batch, width=250)
         store.upsert("merge_zones", rows, batch_size=batch, progress=progress)
         assert zone_count(store) == len(rows)
     finally:
