@@ -203,15 +203,30 @@ def test_a_missing_manifest_is_refused_then_repaired(
         store.close()
 
 
-def test_newer_files_than_the_manifest_lists_are_refused(tmp_path: Path) -> None:
-    folder, _ = loaded_folder(tmp_path)
+def test_files_newer_than_the_manifest_lists_are_never_written_over(tmp_path: Path) -> None:
+    folder, digest = loaded_folder(tmp_path)
     manifest = folder / AOF_DIR / MANIFEST
     newest = max(int(m) for m in re.findall(r"seq (\d+)", manifest.read_text()))
-    orphan = folder / AOF_DIR / f"appendonly.aof.{newest + 1}.incr.aof"
-    orphan.write_bytes(b"")
-    with pytest.raises(DatabaseUnavailable, match="overwrite"):
-        open_store(Settings(db=f"embedded:{folder}"))
-    assert orphan.exists()
+    orphans = [folder / AOF_DIR / f"appendonly.aof.{newest + n}.incr.aof" for n in (1, 2)]
+    for orphan in orphans:
+        orphan.write_bytes(b"kept")
+    seen: list[str] = []
+    server = EmbeddedServer(folder, notice=seen.append)
+    try:
+        server.ensure_running()
+        store = open_store(Settings(db=f"embedded:{folder}"))
+        try:
+            store.compact()  # twice: the numbers of both files are reached
+            store.compact()
+            assert graph_digest(store) == digest
+        finally:
+            store.close()
+    finally:
+        server.stop()
+    moved = list((folder / "backups").glob("unlisted-*/appendonly.aof.*.incr.aof"))
+    assert sorted(p.name for p in moved) == sorted(p.name for p in orphans)
+    assert all(p.read_bytes() == b"kept" for p in moved)
+    assert any("moved to" in line for line in seen), seen
 
 
 def test_a_cut_log_tail_is_refused_named_and_repaired(

@@ -86,25 +86,45 @@ def check_before_start(data_dir: Path) -> None:
             f"manifest with `{REPAIR}` (it backs the folder up first) or restore a backup "
             f"(`graphsvc db restore`)"
         )
+
+
+def set_aside_orphans(data_dir: Path) -> Path | None:
+    """Move log files newer than the manifest lists (a crash between a rewrite's rename and
+    its manifest, or an older manifest put back) to `backups/`, so Redis never writes a new
+    file over them when it reaches their numbers; the folder they went to, or None."""
+    listed = manifest_files(data_dir)
+    if not listed:
+        return None
     newest = {kind: max((f.seq for f in listed if f.kind == kind), default=0)
               for kind in ("base", "incr")}  # fmt: skip
     names = {f.name for f in listed}
-    orphans = [f for f in present if f.name not in names and f.seq > newest[f.kind]]
-    if orphans:
-        raise DatabaseUnavailable(
-            f"{folder} holds {_names(orphans)}, newer than its manifest lists: a rewrite "
-            f"would reuse their numbers and overwrite them. Run `{REPAIR}` (it backs the "
-            f"folder up and rebuilds the manifest from the files) or move them away"
-        )
+    orphans = [f for f in log_files(data_dir) if f.name not in names and f.seq > newest[f.kind]]
+    if not orphans:
+        return None
+    target = private_dir(data_dir / "backups" / f"unlisted-{time.strftime('%Y%m%dT%H%M%S')}")
+    for orphan in orphans:
+        (data_dir / AOF_DIR / orphan.name).rename(target / orphan.name)
+    return target
 
 
 def damage_reason(data_dir: Path, log_lines: list[str]) -> str | None:
     """One line naming the damaged file and the repair command, when Redis refused its log."""
-    for line in reversed(log_lines):
+    for at in range(len(log_lines) - 1, -1, -1):
+        line = log_lines[at]
         for text, meaning in DAMAGE:
             if text in line:
                 named = _NAMED.search(line.split(text, 1)[-1]) or _NAMED.search(line)
-                target = data_dir / AOF_DIR / (named[1] if named else MANIFEST)
+                for earlier in reversed(log_lines[:at]):  # the file it was loading
+                    if named or "Server initialized" in earlier:
+                        break
+                    if "oading" in earlier:
+                        named = _NAMED.search(earlier)
+                listed = ", ".join(f.name for f in manifest_files(data_dir) or [])
+                target = (
+                    f"{data_dir / AOF_DIR / named[1]}"
+                    if named
+                    else f"in {data_dir / AOF_DIR} ({listed or 'no manifest'})"
+                )
                 return (
                     f"the database log {target} is {meaning} (Redis: "
                     f"{line.split(' # ', 1)[-1].split('. ', 1)[0].strip()}); nothing was "
@@ -162,10 +182,7 @@ def repair(data_dir: Path, server: Path) -> list[str]:
     if not log_files(data_dir):
         return [f"{folder}: no database log to repair"]
     said = [f"backed up {folder} to {backup_folder(data_dir)}"]
-    listed = manifest_files(data_dir)
-    names = {f.name for f in listed or []}
-    newest = max((f.seq for f in listed or []), default=0)
-    if listed is None or any(f.name not in names and f.seq > newest for f in log_files(data_dir)):
+    if manifest_files(data_dir) is None:
         said.append(f"rebuilt {folder / MANIFEST} from the files: {rebuild_manifest(data_dir)}")
     before = {f.name: (folder / f.name).stat().st_size for f in log_files(data_dir)}
     link = check_aof_binary(server)

@@ -30,7 +30,7 @@ from redis.retry import Retry
 
 from graphsvc.errors import DatabaseUnavailable
 from graphsvc.security.files import CHILD_UMASK, private_dir, private_file
-from graphsvc.store.aof import check_before_start, damage_reason
+from graphsvc.store.aof import check_before_start, damage_reason, set_aside_orphans
 from graphsvc.store.reserve import DiskReserve, is_disk_error
 
 SOCKET_NAME = "falkordb.sock"
@@ -166,6 +166,10 @@ class EmbeddedServer:
                 self.process = None
             self._remove_stale()
             check_before_start(self.data_dir)  # never start empty or short on a damaged log
+            moved = set_aside_orphans(self.data_dir)
+            if moved:
+                self.notice(f"log files newer than the manifest lists were moved to {moved} "
+                            "(Redis would have written over them)")  # fmt: skip
             if take_reserve:
                 # best effort: not while a disk that was full has not got room again, when
                 # the space the reserve gave back is what the restart needs
@@ -394,10 +398,10 @@ class EmbeddedServer:
         return ""
 
     def _failure_reason(self) -> str:
-        lines = self._log_tail(20).splitlines()
-        damaged = damage_reason(self.data_dir, lines)
+        damaged = damage_reason(self.data_dir, self._log_tail(1000).splitlines())
         if damaged:
             return damaged
+        lines = self._log_tail(20).splitlines()
         interesting = [line.split(" # ", 1)[-1].strip() for line in lines
                        if ("#" in line or "rror" in line or "FATAL" in line)
                        and not any(noise in line for noise in _LOG_NOISE)]  # fmt: skip
