@@ -46,6 +46,7 @@ def _open_neo4j(settings: Settings) -> Store:
             user=settings.db_user,
             password=settings.db_password,
             batch_size=settings.batch_size,
+            timeout_s=settings.db_timeout_s,
         )
     except ValueError as exc:
         raise ConfigError(f"GRAPHSVC_DB={describe_url(settings.db)!r}: {exc}") from exc
