@@ -432,7 +432,8 @@ def test_an_interrupted_load_is_named_until_it_is_completed(
     assert digests[0] == digests[1]
     capsys.readouterr()
     assert run_cli("--db", url, "db", "status") == 0
-    assert "interrupted" not in capsys.readouterr().err
+    said = capsys.readouterr()
+    assert "was interrupted" not in said.err and "interrupted loads" not in said.out, said
 
 
 # -- 6. exit codes ---------------------------------------------------------------------------
