@@ -179,9 +179,12 @@ class EmbeddedServer:
 
     def _short_of_space(self, reason: str) -> bool:
         """Whether a failed start failed for lack of space (its last words may be cut off)."""
+        if "graphsvc db repair" in reason:
+            return False  # a damaged log: more room would not help
+        this_start = self._log_tail(200).rsplit("Redis is starting", 1)[-1]
         return (
             is_disk_error(reason)
-            or is_disk_error(self._log_tail(60))
+            or is_disk_error(this_start)
             or (self.reserve.free_bytes() < LOW_SPACE_BYTES)
         )
 
