@@ -256,6 +256,17 @@ def test_a_cut_log_tail_is_refused_named_and_repaired(
         store.close()
 
 
+def test_a_damaged_base_file_is_refused_with_the_repair_command(tmp_path: Path) -> None:
+    folder, _ = loaded_folder(tmp_path)
+    base = max((folder / AOF_DIR).glob("*.base.rdb"))
+    os.truncate(base, base.stat().st_size - 100)  # Redis crashes on it: "Suspect RAM error?"
+    with pytest.raises(DatabaseUnavailable) as refused:
+        open_store(Settings(db=f"embedded:{folder}"))
+    message = str(refused.value)
+    assert "damaged" in message and base.name in message, message
+    assert "graphsvc db repair" in message and "\n" not in message
+
+
 def test_backup_and_restore_give_back_the_same_digest(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
