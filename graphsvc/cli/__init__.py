@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except GraphsvcError as exc:
         say(f"graphsvc: error: {exc}")
-        return 1
+        return getattr(exc, "exit_code", 1)  # CompactionFailed: 3, the rows are all written
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: still one line, with a way to see more

@@ -64,8 +64,11 @@ def register(sub: Any) -> None:
 
 
 def _with_store(settings: Settings, work: Callable[[Store], int]) -> int:
+    from graphsvc.cli.data import say_interrupted
+
     store = open_store(settings)
     try:
+        say_interrupted(store)  # a load or import cut short earlier: named, with the fix
         return work(store)
     finally:
         store.close()

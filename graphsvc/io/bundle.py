@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import GraphsvcError, InputError, QueryFailed
+from graphsvc.errors import CompactionFailed, GraphsvcError, InputError, QueryFailed
 from graphsvc.gcpause import gc_paused
 from graphsvc.io.bundle_format import (
     IDENTIFIER_SCHEMES,
@@ -779,6 +779,8 @@ def write_bundle(
 
     with gc_paused():
         plan = [(name, table, rows) for name, table, rows in _write_plan(bundle) if rows]
+        # started/ended markers: a load cut short is named at the next start and in db status
+        store.mark_load(str(bundle.source), sum(len(rows) for _, _, rows in plan))
         writer = _StepWriter(store, bundle, advance, {name for name, _, _ in plan})
         for step, (name, table, rows) in enumerate(plan, start=1):
             done = 0
@@ -794,12 +796,14 @@ def write_bundle(
                     f"{_reason(exc)}"
                 ) from None
             written[name] = len(rows)
+    store.mark_load(str(bundle.source))  # every row is written: the load ended
     try:
         store.compact()
     except Exception as exc:
-        raise WriteFailed(
-            f"all {sum(written.values()):,} rows of {bundle.source.name} were written, "
-            f"but compacting the database afterwards failed: {_reason(exc)}"
+        raise CompactionFailed(
+            f"all {sum(written.values()):,} rows of {bundle.source.name} were written (the "
+            f"load is complete), but compacting the database afterwards failed: "
+            f"{_reason(exc)}; the next start replays the longer log and compacts it"
         ) from None
     return written
 

@@ -18,6 +18,7 @@ from graphsvc.io.bundle_format import (
     TABLES,
     TABLES_BY_NAME,
 )
+from graphsvc.security.files import private_dir, private_file
 from graphsvc.store.base import Row, Store
 
 PATIENT_TABLES = ("patients", "patient_needs", "enrolments")
@@ -157,10 +158,20 @@ def write_bundle_file(path: Path, tables: dict[str, list[Row]]) -> None:
     """Exported tables to PATH: a `.json` bundle file, else a folder of CSV files."""
     from graphsvc.io.bundle_json import write_json_bundle
 
+    private = bool(patients_in(tables))  # patients: for the owner only (0600, folder 0700)
     if path.suffix.lower() == ".json":
         path.parent.mkdir(parents=True, exist_ok=True)
+        if private:
+            private_file(path)
         write_json_bundle(path, tables)
     else:
+        if private:
+            private_dir(path)
+            for table in TABLES:
+                if tables.get(table.name) or (
+                    table.name in tables and table.name not in OPTIONAL_TABLES
+                ):
+                    private_file(path / table.file)
         write_csv_bundle(path, tables)
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import GraphsvcError
+from graphsvc.security.files import private_dir
 from graphsvc.security.roles import Principal
 
 GENESIS = "0" * 64
@@ -69,7 +70,7 @@ class AuditLog:
     def append(self, records: Iterable[dict[str, Any]]) -> None:
         records = list(records)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)  # 0700 when created here (the data folder)
             created = not self.path.exists()
             with self._lock:
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
