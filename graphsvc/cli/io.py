@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.cli.common import audit_patients, progress, say
+from graphsvc.cli.maps import register_import as register_workshop_import
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.security.audit import READ, WRITE
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
     )
     pharmacies.add_argument("path", help="CSV with name, lat, lon (authorization_id, ...)")
     pharmacies.set_defaults(run=_import_pharmacies)
+    register_workshop_import(kinds)  # graphsvc import workshop FILE (the maps area's)
 
     exp = sub.add_parser("export", help="write the database to a bundle or HSDS 3.0")
     kinds = exp.add_subparsers(title="formats")
