@@ -8,10 +8,10 @@ from typing import Annotated, Any
 
 import strawberry
 
+from graphsvc import maps
 from graphsvc.api.context import call
 from graphsvc.api.types import Actor, ActorLine, Ctx
 from graphsvc.core import network
-from graphsvc import maps
 from graphsvc.maps import NetworkMap as DomainMap
 
 

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from graphsvc import maps
 from graphsvc.api.context import call
 from graphsvc.api.errors import UNAVAILABLE
 from graphsvc.errors import DatabaseUnavailable, GraphsvcError, InputError, NotFound
-from graphsvc import maps
 from graphsvc.maps import NetworkMap, render_html
 from graphsvc.store import Store
 

@@ -47,6 +47,30 @@ def register(sub: Any) -> None:
         help="store this map's positions as the zone's layout: the next maps keep them",
     )
     cmd.set_defaults(run=_map)
+    ws = sub.add_parser("workshop", help="workshop proposals: confirm them as a planner")
+    steps = ws.add_subparsers(title="steps")
+    confirm = steps.add_parser(
+        "confirm", help="confirm proposals: a proposed tie becomes a collaboration"
+    )
+    confirm.add_argument("ids", nargs="+", help="proposal ids (shown in the map's tooltips)")
+    confirm.add_argument("--planner", required=True, help="who confirms (recorded)")
+    confirm.set_defaults(run=_confirm)
+
+
+def _confirm(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.maps.workshop import confirm
+
+    store = open_store(settings)
+    try:
+        count = confirm(store, args.ids, args.planner)
+    finally:
+        store.close()
+    skipped = len(set(args.ids)) - count
+    say(
+        f"confirmed {count} proposals"
+        + (f"; {skipped} skipped (unknown or already confirmed)" if skipped else "")
+    )
+    return 0
 
 
 def register_import(kinds: Any) -> None:
@@ -129,7 +153,7 @@ def _map(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_workshop(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.workshop import import_workshop, read_patch
+    from graphsvc.maps.workshop import import_workshop, read_patch
 
     patch = read_patch(Path(args.path))
     store = open_store(settings)

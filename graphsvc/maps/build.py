@@ -240,8 +240,14 @@ def build_map(
             node["vicinity"] = vicinity.get(node["id"], "")
     proposed_nodes = [n for n in nodes if n["kind"] == "proposed_actor"]
     nodes = [n for n in nodes if n["kind"] != "proposed_actor"]
-    proposed_edges = [e for e in edges if e["kind"] == "proposed"]
-    edges = [e for e in edges if e["kind"] != "proposed"]
+
+    def is_proposed(e: dict[str, Any]) -> bool:
+        return e["kind"] == "proposed" or any(
+            x.startswith("proposed:") for x in (e["from"], e["to"])
+        )
+
+    proposed_edges = [e for e in edges if is_proposed(e)]
+    edges = [e for e in edges if not is_proposed(e)]
     aggregates = _aggregate(edges, vicinity, {n["id"] for n in nodes})
     present_lines = sorted({actors[a].line for a in shown}, key=_line_order)
     status_counts = Counter(n.get("status") for n in nodes if n["kind"] == "need")
@@ -349,7 +355,7 @@ def _proposal_nodes(
     `proposed_actor`); the priorities as rows for the page."""
     priorities = []
     for p in proposals:
-        where = f"proposed at workshop {p.workshop} ({p.date}, {p.facilitator})"
+        where = f"proposed at workshop {p.workshop} ({p.date}, {p.facilitator})\nproposal {p.id}"
         note = f"\n{p.note}" if p.note else ""
         if p.kind == "tie" and p.source in owner_known and p.target in owner_known:
             builder.edge(

@@ -44,7 +44,10 @@ FIELDS = {
     "missing_actors": ({"name", "line", "zone"}, {"note"}),
     "priorities": ({"text"}, {"actor", "note"}),
 }
-PATIENT_WORDS = re.compile(r"patient|pseudonym|referral|caseload|birth|ssin|niss|insz", re.I)
+PATIENT_WORDS = re.compile(
+    r"(^|[_\W])(patients?|pseudonyms?|referrals?|caseloads?|birth\w*|ssin|niss|insz)([_\W]|$)",
+    re.I,
+)
 PSEUDONYM = re.compile(r"\b[0-9a-f]{64}\b", re.I)
 WORKSHOP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 TIE_TYPE = re.compile(r"[a-z][a-z_]{0,39}")
@@ -118,8 +121,8 @@ def _patient_fields(value: Any, where: str, found: list[str]) -> None:
 
 def _text(row: Mapping[str, Any], key: str, where: str, problems: list[str], most: int) -> str:
     value = row.get(key)
-    if value is None and key in ("note",):
-        return ""
+    if key == "note" and (value is None or value == ""):
+        return ""  # a note is optional
     if not isinstance(value, str) or not value.strip():
         problems.append(f"field {where}.{key}: expected non-empty text")
         return ""
