@@ -37,7 +37,7 @@ LAYERS = ("actors", "zones", "gaps", "overlaps")
 DEFAULT_MAX_NODES = 1500
 MAX_NODES_ENV = "GRAPHSVC_MAP_MAX_NODES"
 LAYOUT_SEED = 7
-TOP_LABELS = 12  # actors labelled at the default zoom: the most central by betweenness
+TOP_LABELS = 10  # actors labelled at the default zoom: the most central by betweenness
 PROPOSED_COLOUR = "#2ca02c"
 
 LINE_COLOURS = {
@@ -514,7 +514,7 @@ class _Builder:
                 positions[node_id][0] * scale,
                 positions[node_id][1] * scale,
             )
-            node["x"], node["y"] = round(float(x), 1), round(float(y), 1)
+            node["x"], node["y"] = round(float(x)), round(float(y))  # whole page pixels
             nodes.append(node)
         edges = [
             {k: v for k, v in e.items() if k != "weight"} for _k, e in sorted(self.edges.items())

@@ -32,6 +32,7 @@ function drawGraph() {
   network = new vis.Network(el("mynetwork"), { nodes: nodes, edges: edges }, MAP.options);
   network.once("afterDrawing", function () {
     fitScale = network.getScale();
+    labels();
     document.body.setAttribute("data-rendered", "true");
   });
   network.on("zoom", function () { labels(); });
@@ -40,19 +41,31 @@ function drawGraph() {
       var edge = edgeById[params.edges[0]];
       if (edge && edge.kind === "aggregate") { expand(edge.id); }
     } else if (params.nodes.length === 1 && network.isCluster(params.nodes[0])) {
-      network.openCluster(params.nodes[0]);
+      openClusters();
+      mapState.cluster = "";
+      el("cluster-by").value = "";
     }
   });
   return network;
 }
 
-// --- labels: the most central at the default zoom, all when zoomed in -------------------
+// --- labels: the most central at the default zoom, all when zoomed in; always readable ---
+var labelScale = null;
+var SCREEN_PX = { actor: 14, zone: 16, need: 13, service_type: 13, group: 14, proposed_actor: 13 };
+
 function labels() {
-  var want = network.getScale() >= 1.8 * fitScale;
-  if (want === allLabels) { return; }
+  var scale = network.getScale();
+  var want = scale >= 1.8 * fitScale;
+  if (want === allLabels && labelScale !== null && Math.abs(scale / labelScale - 1) < 0.1) { return; }
   allLabels = want;
-  nodes.update(MAP.nodes.filter(function (n) { return n.kind === "actor"; }).map(function (n) {
-    return { id: n.id, label: want || n.top || n.id === MAP.focus ? n.name : "" };
+  labelScale = scale;
+  nodes.update(MAP.nodes.concat(MAP.proposedNodes).map(function (n) {
+    // about SCREEN_PX pixels high on screen whatever the zoom (canvas units = px / scale)
+    var size = Math.max(10, Math.min(48, (SCREEN_PX[n.kind] || 14) / scale));
+    var font = Object.assign({ strokeWidth: 4, strokeColor: "#ffffff" }, n.font || {}, { size: size });
+    var update = { id: n.id, font: font };
+    if (n.kind === "actor") { update.label = want || n.top || n.id === MAP.focus ? n.name : ""; }
+    return update;
   }));
 }
 
@@ -94,10 +107,7 @@ function reached(state) {
 
 function refresh() {
   var state = mapState;
-  if (network.clustering && Object.keys(network.body.nodes).some(function (id) { return network.isCluster(id); })) {
-    Object.keys(network.body.nodes).filter(function (id) { return network.isCluster(id); })
-      .forEach(function (id) { network.openCluster(id); });
-  }
+  openClusters();
   var keep = state.focus.length ? reached(state) : null;
   var shown = {};
   var nodeUpdates = MAP.nodes.concat(MAP.proposedNodes).map(function (n) {
@@ -144,7 +154,25 @@ function refresh() {
 
 function colourOf(n) { return typeof n.color === "string" ? n.color : n.color.background; }
 
+var heldPositions = {};
+
+function openClusters() {
+  // members go back exactly where they were before clustering (not piled on the cluster)
+  Object.keys(network.body.nodes).filter(function (id) { return network.isCluster(id); })
+    .forEach(function (id) {
+      network.openCluster(id, { releaseFunction: function (_at, contained) {
+        var out = {};
+        Object.keys(contained).forEach(function (m) { out[m] = heldPositions[m] || contained[m]; });
+        return out;
+      } });
+    });
+}
+
 function cluster(field) {
+  network.body.nodeIndices.forEach(function (id) {
+    var node = network.body.nodes[id];
+    if (node && !network.isCluster(id)) { heldPositions[id] = { x: node.x, y: node.y }; }
+  });
   var values = {};
   nodes.forEach(function (n) {
     if (n.kind === "actor" && !n.hidden && n[field] !== undefined && n[field] !== "") {
@@ -241,6 +269,7 @@ function download(name, url) {
 }
 
 function exportPng() {
+  network.redraw();
   var canvas = document.querySelector("#mynetwork canvas");
   var copy = document.createElement("canvas");
   copy.width = canvas.width; copy.height = canvas.height;
@@ -296,6 +325,7 @@ function exportSvg() {
 }
 
 function printA3() {
+  network.redraw();
   var holder = el("printed");
   holder.innerHTML = "";
   var img = document.createElement("img");
@@ -371,12 +401,18 @@ function tagPriority(text, actor) {
   return true;
 }
 
-function buildPatch() {
+function exactPositions() {
+  // whole page pixels, as the server lays out
   var positions = {};
-  var all = network.getPositions(MAP.nodes.map(function (n) { return n.id; }));
-  Object.keys(all).sort().forEach(function (id) {
-    positions[id] = [Math.round(all[id].x * 10) / 10, Math.round(all[id].y * 10) / 10];
+  MAP.nodes.map(function (n) { return n.id; }).sort().forEach(function (id) {
+    var node = network.body.nodes[id];
+    if (node) { positions[id] = [Math.round(node.x), Math.round(node.y)]; }
   });
+  return positions;
+}
+
+function buildPatch() {
+  var positions = exactPositions();
   return {
     format: "graphsvc-workshop-patch", version: 1, zone: MAP.zone,
     workshop: { id: el("ws-id").value.trim(), date: el("ws-date").value, facilitator: el("ws-facilitator").value.trim() },
