@@ -139,7 +139,7 @@ def test_page_has_legend_menus_tooltips_and_line_colours(
     # size by betweenness: the top broker is the largest actor node
     top = max(leuven.measures.values(), key=lambda m: m.betweenness)
     assert max(actors, key=lambda n: n["size"])["id"] == top.id
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in leuven.nodes)
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in leuven.nodes)  # px
 
 
 def test_seeded_gaps_are_red_and_fragmented_overlaps_marked(leuven: maps.NetworkMap) -> None:
