@@ -330,4 +330,10 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
         # the diff view says what changed since that workshop: nothing in the graph itself
         assert page.evaluate("() => MAP.diff.workshop") == "leuven-2026-12"
         assert page.evaluate("() => MAP.diff.actors_added.length + MAP.diff.ties_added.length") == 0
+        page.click("#diff-toggle")
+        panel = page.inner_text("#diff-panel")
+        assert (
+            panel.startswith("Since workshop leuven-2026-12, 2026-12-07")
+            and "0 actors added" in panel
+        )
     assert blocked == [] and errors == []
