@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.cli.common import audit_patients, progress, say
-from graphsvc.cli.maps import register_import as register_workshop_import
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.security.audit import READ, WRITE
@@ -27,6 +26,9 @@ def register(sub: Any) -> None:
     bundle = kinds.add_parser("bundle", help="a native bundle: folder of CSV files or .json")
     bundle.add_argument("path")
     bundle.set_defaults(run=_import_bundle)
+    from graphsvc.cli.maps import register_import  # `import workshop FILE` (the maps area's)
+
+    register_import(kinds)
     hsds = kinds.add_parser("hsds", help="Open Referral HSDS 3.0 (CSV folder, JSON) or 1.x")
     hsds.add_argument("path", help="folder (with or without datapackage.json) or JSON file")
     fhir = kinds.add_parser(
@@ -48,7 +50,6 @@ def register(sub: Any) -> None:
     )
     pharmacies.add_argument("path", help="CSV with name, lat, lon (authorization_id, ...)")
     pharmacies.set_defaults(run=_import_pharmacies)
-    register_workshop_import(kinds)  # graphsvc import workshop FILE (the maps area's)
 
     exp = sub.add_parser("export", help="write the database to a bundle or HSDS 3.0")
     kinds = exp.add_subparsers(title="formats")
