@@ -12,11 +12,12 @@ import base64
 import contextlib
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -187,11 +188,7 @@ def test_zone_map_in_chromium(base: str, demo_store: Store, tmp_path: Path) -> N
         # saved views: named in the URL, and the URL alone brings the view back
         page.evaluate("() => saveView('ocmw-2')")
         url = page.evaluate("() => location.href")
-        assert (
-            "#" in url
-            and "ocmw-2"
-            in json.loads(__import__("urllib.parse").parse.unquote(url.split("#", 1)[1]))["views"]
-        )
+        assert "#" in url and "ocmw-2" in json.loads(unquote(url.split("#", 1)[1]))["views"]
 
         # cluster by line: each line's actors are one node
         page.evaluate("() => applyState({})")
@@ -337,3 +334,22 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
             and "0 actors added" in panel
         )
     assert blocked == [] and errors == []
+
+
+def test_printable_a3_page_with_title_and_legend(base: str, tmp_path: Path) -> None:
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    with browser(origin, tmp_path / "profile") as (context, blocked, errors):
+        page = open_map(context, f"{base}/maps/zone/leuven", errors)
+        page.evaluate("() => { window.dispatchEvent(new Event('beforeprint')); }")
+        page.emulate_media(media="print")
+        page.wait_for_function("() => document.querySelector('#printed img').naturalWidth > 0")
+        assert page.is_visible("#map-title") and page.is_visible("#legend")
+        assert page.is_visible("#printed img") and not page.is_visible("#mynetwork")
+        assert not page.is_visible("#select-menu") and not page.is_visible("#workshop")
+        assert page.evaluate("() => document.querySelector('#printed img').naturalWidth") > 500
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert blocked == [] and errors == []
+    assert pdf.startswith(b"%PDF")
+    found = re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)
+    boxes = {tuple(round(float(v)) for v in m.split()) for m in found}
+    assert boxes == {(0, 0, 1191, 842)}  # A3 landscape in points (420 x 297 mm)
