@@ -21,6 +21,7 @@ from PIL import Image
 from graphsvc import maps
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
+from graphsvc.maps.layout import load_layout
 from graphsvc.maps.workshop import confirm, import_workshop, read_patch
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
@@ -191,3 +192,18 @@ def test_cli_draws_png_and_svg_offline(
     result = graphsvc("map", "--zone", "leuven", "-o", str(tmp_path / "map.pdf"), env=env)
     assert result.returncode != 0 and "must end in .html, .png or .svg" in result.stderr
     assert not (tmp_path / "map.pdf").exists()
+
+
+def test_cli_saves_the_zone_layout(leuven: tuple[Store, dict[str, str]], tmp_path: Path) -> None:
+    store, env = leuven
+    assert load_layout(store, "leuven") is None
+    result = graphsvc(
+        "map", "--zone", "leuven", "--save-layout", "-o", str(tmp_path / "a.html"), env=env
+    )
+    assert result.returncode == 0 and "layout saved" in result.stderr, result.stderr
+    saved = load_layout(store, "leuven")
+    found = maps.zone_map(store, "leuven")
+    assert saved is not None and saved.workshop is None
+    assert dict(saved.positions) == {n["id"]: (n["x"], n["y"]) for n in found.nodes}
+    result = graphsvc("map", "--actor", "leuven-ocmw", "--save-layout", env=env)
+    assert result.returncode != 0 and "--save-layout goes with --zone" in result.stderr
