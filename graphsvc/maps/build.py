@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,77 +29,21 @@ from graphsvc.core.network import (
     compute_measures,
 )
 from graphsvc.errors import ConfigError, InputError
+from graphsvc.maps.builder import Builder, zone_anchors
 from graphsvc.maps.layout import SavedLayout, diff
 from graphsvc.maps.proposals import Proposal
-
-LAYERS = ("actors", "zones", "gaps", "overlaps")
-DEFAULT_MAX_NODES = 1500
-MAX_NODES_ENV = "GRAPHSVC_MAP_MAX_NODES"
-LAYOUT_SEED = 7
-TOP_LABELS = 10  # actors labelled at the default zoom: the most central by betweenness
-PROPOSED_COLOUR = "#2ca02c"
-
-LINE_COLOURS = {
-    "first": "#4e79a7",
-    "second": "#b07aa1",
-    "social": "#59a14f",
-    "community": "#9c755f",
-    "coordination": "#76b7b2",
-}
-OTHER_LINE = "#bab0ac"
-STATUS_COLOURS = {"MISSING": "#e15759", "UNDER": "#f28e2b"}
-OVERLAP_COLOUR = "#edc948"
-ZONE_COLOUR = "#8a8a8a"
-GROUP_COLOUR = "#a0cbe8"
-SHAPES = {
-    "actor": "dot",
-    "zone": "square",
-    "need": "triangle",
-    "service_type": "diamond",
-    "group": "hexagon",
-    "proposed_actor": "dot",
-}
-EDGE_STYLES: dict[str, dict[str, Any]] = {
-    "collaboration": {"color": "#7f7f7f", "width": 1.2},
-    "patients": {"color": "#b07aa1", "width": 1.0, "dashes": True},
-    "network": {"color": "#d4d4d4", "width": 0.5},
-    "located_in": {"color": "#e4e4e4", "width": 0.5, "dashes": [2, 4]},
-    "part_of": {"color": "#c8c8c8", "width": 1.0},
-    "gap": {"color": STATUS_COLOURS["MISSING"], "width": 2.0},
-    "overlap": {"color": OVERLAP_COLOUR, "width": 1.5, "dashes": [6, 4]},
-    "group": {"color": "#9d9d9d", "width": 1.0},
-    "aggregate": {"color": "#6f6f6f", "width": 2.0},
-    "proposed": {"color": PROPOSED_COLOUR, "width": 2.5, "dashes": [8, 5]},
-}
-# Force-layout pull of each kind of edge: actors stay near the zone they are located in
-# (zones are pinned where they lie on the ground), ties only bend them towards each other.
-LAYOUT_WEIGHTS = {
-    "collaboration": 0.1,
-    "patients": 0.1,
-    "network": 0.02,
-    "located_in": 10.0,
-    "part_of": 1.0,
-    "gap": 10.0,
-    "overlap": 0.05,
-    "group": 0.1,
-    "aggregate": 0.0,
-    "proposed": 0.0,
-}
-LAYOUT_K = 1.0  # the force layout's ideal distance, times 1/sqrt(number of nodes)
-ASPECT = 2.0  # the map is wider than tall
-VIS_OPTIONS: dict[str, Any] = {
-    "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": False},
-    "physics": {"enabled": False},
-    "nodes": {"font": {"size": 12, "face": "sans-serif"}, "borderWidth": 1},
-    "edges": {"smooth": False, "selectionWidth": 2},
-    "interaction": {
-        "hover": True,
-        "tooltipDelay": 120,
-        "navigationButtons": True,
-        "keyboard": {"enabled": True, "bindToWindow": False},
-        "multiselect": True,
-    },
-}
+from graphsvc.maps.style import (
+    DEFAULT_MAX_NODES,
+    EDGE_STYLES,
+    GROUP_COLOUR,
+    LAYERS,
+    LINE_COLOURS,
+    MAX_NODES_ENV,
+    OTHER_LINE,
+    PROPOSED_COLOUR,
+    STATUS_COLOURS,
+    TOP_LABELS,
+)
 
 
 @dataclass(frozen=True)
@@ -195,7 +138,7 @@ def build_map(
                 zone_id = zones[zone_id].parent
         zones = {k: z for k, z in zones.items() if k in keep}
 
-    builder = _Builder()
+    builder = Builder()
     if "zones" in layers:
         for z in sorted(zones.values(), key=lambda z: (z.depth, z.id)):
             builder.zone(z, main=z.id == net.zone.id)
@@ -344,7 +287,7 @@ def _aggregate(
 
 
 def _proposal_nodes(
-    builder: _Builder,
+    builder: Builder,
     proposals: Sequence[Proposal],
     actors: Mapping[str, Any],
     shown: set[str],
@@ -404,152 +347,8 @@ def _line_order(line: str) -> tuple[int, str]:
     return (order.index(line) if line in order else len(order), line)
 
 
-class _Builder:
-    """Collects nodes and edges (with layout weights), then lays them out deterministically."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.edges: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def node(
-        self, node_id: str, kind: str, label: str, colour: str, size: float, title: str, **data: Any
-    ) -> str:
-        self.nodes[node_id] = {
-            "id": node_id,
-            "kind": kind,
-            "label": label,
-            "shape": SHAPES[kind],
-            "color": colour,
-            "size": round(size, 1),
-            "title": title,
-            **data,
-        }
-        return node_id
-
-    def edge(self, a: str, b: str, kind: str, title: str, **extra: Any) -> None:
-        pair = (a, b) if a <= b else (b, a)
-        key = (*pair, "proposed") if kind == "proposed" else pair
-        style = EDGE_STYLES[kind]
-        self.edges[key] = {
-            "id": extra.pop("id", f"{pair[0]}|{pair[1]}"),
-            "from": pair[0],
-            "to": pair[1],
-            "kind": kind,
-            "title": title,
-            "weight": LAYOUT_WEIGHTS[kind],
-            **style,
-            **extra,
-        }
-
-    def zone(self, z: Any, main: bool) -> None:
-        self.node(
-            z.id,
-            "zone",
-            z.name,
-            ZONE_COLOUR,
-            24 if main else 14,
-            f"{z.name}\nzone ({z.level.replace('_', ' ')})",
-            zone=z.id,
-            font={"size": 30 if main else 24, "color": "#444444", "strokeWidth": 3},
-        )
-
-    def overlap(self, row: dict[str, Any], zones: Mapping[str, Any]) -> str:
-        where = [f"  {zones[z].name}: {n} providers" for z, n in row["zones"]]
-        return self.node(
-            f"service_type:{row['service_type']}",
-            "service_type",
-            f"{row['name']} (fragmented)",
-            OVERLAP_COLOUR,
-            16,
-            f"Fragmented overlap: {row['name']}\n"
-            "several providers and no collaboration between them, in:\n" + "\n".join(where),
-            zone=" ".join(z for z, _n in row["zones"]),
-            fragmented=True,
-        )
-
-    def laid_out(
-        self,
-        anchors: Mapping[str, tuple[float, float]] | None = None,
-        saved: Mapping[str, tuple[float, float]] | None = None,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Nodes with x, y from a seeded force layout and edges. Anchored nodes stay put;
-        nodes with a `saved` position (page pixels) keep it exactly, and only the others move
-        (pulled towards their zone)."""
-        graph = nx.Graph()
-        graph.add_nodes_from(sorted(self.nodes))
-        for _key, e in sorted(self.edges.items()):
-            if e["weight"] > 0:
-                graph.add_edge(e["from"], e["to"], weight=e["weight"])
-        scale = 60 * math.sqrt(max(graph.number_of_nodes(), 4))
-        saved = {k: v for k, v in (saved or {}).items() if k in self.nodes}
-        anchors = {k: v for k, v in (anchors or {}).items() if k in self.nodes and k not in saved}
-        anchors |= {k: (x / scale, y / scale) for k, (x, y) in saved.items()}
-        positions: dict[str, Any] = {}
-        if len(saved) == graph.number_of_nodes():
-            positions = dict(anchors)
-        elif graph.number_of_nodes():
-            rng = random.Random(LAYOUT_SEED)
-            start = {}
-            for node_id in graph:  # near the anchored neighbour if there is one
-                near = [anchors[n] for n in sorted(graph[node_id]) if n in anchors]
-                cx, cy = anchors.get(node_id) or (near[0] if near else (0.0, 0.0))
-                spread = 0.0 if node_id in anchors else 0.25 if near else 1.0
-                start[node_id] = (
-                    cx + rng.uniform(-spread, spread),
-                    cy + rng.uniform(-spread, spread),
-                )
-            positions = nx.spring_layout(
-                graph,
-                pos=start,
-                fixed=sorted(anchors) or None,
-                k=LAYOUT_K / math.sqrt(graph.number_of_nodes()),
-                seed=LAYOUT_SEED,
-                weight="weight",
-                iterations=200,
-            )
-        nodes = []
-        for node_id in sorted(self.nodes):
-            node = dict(self.nodes[node_id])
-            x, y = saved.get(node_id) or (
-                positions[node_id][0] * scale,
-                positions[node_id][1] * scale,
-            )
-            node["x"], node["y"] = round(float(x)), round(float(y))  # whole page pixels
-            nodes.append(node)
-        edges = [
-            {k: v for k, v in e.items() if k != "weight"} for _k, e in sorted(self.edges.items())
-        ]
-        return nodes, edges
-
-
-def zone_anchors(zones: Mapping[str, Any], main: str) -> dict[str, tuple[float, float]]:
-    """Fixed places for the map's zone (top) and its direct parts: where they lie on the ground
-    when every part has coordinates, else on a circle; in a [-1, 1] square."""
-    parts = sorted(
-        (z for z in zones.values() if z.parent == main and z.id != main), key=lambda z: z.id
-    )
-    if not parts:
-        return {}
-    if len(parts) > 1 and all(z.lat is not None and z.lon is not None for z in parts):
-        lat0 = sum(z.lat for z in parts) / len(parts)
-        lon0 = sum(z.lon for z in parts) / len(parts)
-        shrink = math.cos(math.radians(lat0))
-        raw = {z.id: ((z.lon - lon0) * shrink, -(z.lat - lat0)) for z in parts}
-        # each axis stretched to the square: north stays up and east right, and the
-        # clusters use the whole screen even when the zone is long and thin
-        width = max(abs(x) for x, _ in raw.values()) or 1.0
-        height = max(abs(y) for _, y in raw.values()) or 1.0
-        placed = {k: (ASPECT * x / width, y / height) for k, (x, y) in raw.items()}
-    else:
-        step = 2 * math.pi / len(parts)
-        placed = {
-            z.id: (ASPECT * math.cos(i * step), math.sin(i * step)) for i, z in enumerate(parts)
-        }
-    return {main: (0.0, -1.35), **placed}
-
-
 def _gap_nodes(
-    builder: _Builder,
+    builder: Builder,
     gaps: Sequence[Mapping[str, Any]],
     zones: Mapping[str, Any],
     anchor: Mapping[str, str],
@@ -645,7 +444,7 @@ def _actor_title(
 
 
 def _actor_nodes(
-    builder: _Builder,
+    builder: Builder,
     net: ZoneNetwork,
     shown: set[str],
     by_id: Mapping[str, ActorMeasures],
@@ -747,7 +546,7 @@ def _groups(
 
 
 def _group_nodes(
-    builder: _Builder,
+    builder: Builder,
     net: ZoneNetwork,
     shown: set[str],
     group_of: Mapping[str, str],

@@ -14,7 +14,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from graphsvc.maps.build import (
+from graphsvc.maps.build import NetworkMap
+from graphsvc.maps.style import (
     EDGE_STYLES,
     GROUP_COLOUR,
     LINE_COLOURS,
@@ -23,7 +24,6 @@ from graphsvc.maps.build import (
     STATUS_COLOURS,
     VIS_OPTIONS,
     ZONE_COLOUR,
-    NetworkMap,
 )
 from graphsvc.model import ACTOR_LINES
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from graphsvc.maps.build import EDGE_STYLES, PROPOSED_COLOUR, NetworkMap
+from graphsvc.maps.build import NetworkMap
 from graphsvc.maps.page import page_data
+from graphsvc.maps.style import EDGE_STYLES, PROPOSED_COLOUR
 
 MARGIN = 60
 LEGEND_WIDTH = 260
