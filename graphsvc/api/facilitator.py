@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from graphsvc import maps
 from graphsvc.api.context import call
 from graphsvc.api.types import Actor, ActorLine, Ctx
 from graphsvc.core import network
@@ -248,7 +249,7 @@ class NetworkMap:
         )
 
 
-HOPS = "Ties from the focus actor, 1 to 4 (default 2)."
+HOPS = "Ties from the focus actor, 1 to 4 (default 1)."
 
 
 @strawberry.type
@@ -271,7 +272,7 @@ class FacilitatorQuery:
         hops: Annotated[int | None, strawberry.argument(description=HOPS)] = None,
     ) -> NetworkMap:
         build = partial(
-            network.zone_map,
+            maps.zone_map,
             info.context.store,
             None if zone_id is None else str(zone_id),
             focus=None if focus_actor_id is None else str(focus_actor_id),

@@ -26,6 +26,9 @@ def register(sub: Any) -> None:
     bundle = kinds.add_parser("bundle", help="a native bundle: folder of CSV files or .json")
     bundle.add_argument("path")
     bundle.set_defaults(run=_import_bundle)
+    from graphsvc.cli.maps import register_import  # `import workshop FILE` (the maps area's)
+
+    register_import(kinds)
     hsds = kinds.add_parser("hsds", help="Open Referral HSDS 3.0 (CSV folder, JSON) or 1.x")
     hsds.add_argument("path", help="folder (with or without datapackage.json) or JSON file")
     fhir = kinds.add_parser(
