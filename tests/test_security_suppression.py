@@ -272,7 +272,8 @@ def populated(make_store: Callable[..., Store]) -> Store:
             chosen = rng.sample(needs, rng.randint(1, 2))
             store.run("merge_patient", id=f"{zone}-{i:03d}".ljust(64, "0"), zone=zone,
                       case_manager=ANTOINE, languages=[], eligibility=[],
-                      needs=[{"code": n, "since": "2025-01-01"} for n in chosen])  # fmt: skip
+                      needs=[{"code": n, "since": "2025-01-01"} for n in chosen],
+                      scope=None, create=True)  # fmt: skip
     return store
 
 

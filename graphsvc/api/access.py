@@ -139,8 +139,9 @@ async def audited(
     except NotFound:
         trail.record(operation, access, _text(patient), outcome=NOT_FOUND, **detail)
         raise
-    except Forbidden:
-        trail.record(operation, access, _text(patient), outcome=DENIED, **detail)
+    except Forbidden as exc:  # a refused registration names the person's pseudonym
+        trail.record(operation, access, _text(getattr(exc, "patient", patient)), outcome=DENIED,
+                     **detail)  # fmt: skip
         raise
     except GraphsvcError:
         trail.record(operation, access, _text(patient), outcome=ERROR, **detail)
