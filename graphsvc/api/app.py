@@ -108,7 +108,11 @@ def create_app(
         ],
         middleware=[
             Middleware(
-                Authenticate, tokens=tokens, local=local, max_body_bytes=limits.max_body_bytes
+                Authenticate,
+                tokens=tokens,
+                local=local,
+                max_body_bytes=limits.max_body_bytes,
+                audit_log=audit_log,
             )
         ],
         lifespan=lifespan,

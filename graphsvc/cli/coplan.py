@@ -165,6 +165,21 @@ def _funding(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit_feedback(settings: Settings, found: feedback.TeamFeedback) -> None:
+    """One aggregate read in the audit log, as the OS user (role `local`)."""
+    import getpass
+
+    from graphsvc.security.audit import AuditLog, AuditTrail
+    from graphsvc.security.roles import LOCAL
+
+    if not settings.audit_path:
+        return
+    trail = AuditTrail(AuditLog(settings.audit_path), LOCAL)
+    trail.record("cli feedback", "aggregate", None, ["indicators"], user=getpass.getuser(),
+                 team=found.team, start=found.start, end=found.end)  # fmt: skip
+    trail.flush()
+
+
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
     end = args.end or dt.date.today()
     start = args.start or dt.date(end.year, 1, 1)
@@ -174,6 +189,7 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         found = feedback.team_feedback(store, args.team, start, end, k)
     finally:
         store.close()
+    _audit_feedback(settings, found)  # before anything is printed: no record, no figures
     text = feedback_html(found) if args.format == "html" else feedback_csv(found)
     if args.output is None:
         sys.stdout.write(text)
