@@ -29,6 +29,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 PRINCIPAL = "graphsvc.principal"
 PUBLIC_PATHS = frozenset({"/healthz"})
 REALM = 'Bearer realm="graphsvc"'
+BODY_TIMEOUT_S = 30.0  # the whole body, read up front (header deadline: graphsvc.api.transport)
 
 
 def principal_of(scope: Scope) -> Principal:
@@ -81,7 +82,13 @@ class Authenticate:
                 await _answer(send, 401, _why(token), [(b"www-authenticate", _challenge(token))])
                 return
             scope[PRINCIPAL] = principal
-        body = await self._body(scope, receive)
+        try:
+            body = await asyncio.wait_for(self._body(scope, receive), BODY_TIMEOUT_S)
+        except TimeoutError:
+            slow = f"request body not received within {BODY_TIMEOUT_S:g} s"
+            await self._refused(scope, scope.get(PRINCIPAL), slow, None)
+            await _answer(send, 408, slow, [(b"connection", b"close")])
+            return
         if body is None:
             limit = f"request body larger than {self.max_body_bytes} bytes"
             await self._refused(scope, scope.get(PRINCIPAL), limit, None)
