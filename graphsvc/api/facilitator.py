@@ -256,6 +256,7 @@ class FacilitatorQuery:
     @strawberry.field(description="Network measures of a zone's actors (zone and its parts).")
     async def network_measures(self, info: Ctx, zone_id: strawberry.ID) -> NetworkMeasures:
         found = await call(network.network_measures, info.context.store, str(zone_id))
+        _audit_ties(info, zone_id)
         return NetworkMeasures.from_domain(found)
 
     @strawberry.field(
@@ -278,4 +279,13 @@ class FacilitatorQuery:
             hops=hops,
             include=None if include is None else [layer.value for layer in include],
         )
-        return NetworkMap.from_domain(await call(build))
+        built = await call(build)
+        _audit_ties(info, zone_id)
+        return NetworkMap.from_domain(built)
+
+
+def _audit_ties(info: Ctx, zone_id: object) -> None:
+    """Shared-patient ties rest on patients (at least k each): their reading is audited, as an
+    aggregate read (no pseudonym)."""
+    info.context.audit.record(info.field_name, "aggregate", None, ["sharedPatients"],
+                              zone=str(zone_id))  # fmt: skip
