@@ -135,3 +135,21 @@ def test_a_line_of_ones_takes_its_total(cells: int) -> None:
     values = {"t": cells} | dict.fromkeys(names, 1)
     relations = [Relation.total("t", names)]
     assert protect(values, relations, K) == {"t", *names}
+
+
+def test_team_feedback_is_released_for_fixed_periods_only(demo_store: object) -> None:
+    import datetime as dt
+
+    from graphsvc.errors import InputError
+
+    team = "leuven-mdt-ggz-noord"
+    for start, end in feedback.release_periods(2026):
+        found = feedback.team_feedback(demo_store, team, start, end, released=True)  # type: ignore[arg-type]
+        assert (found.start, found.end) == (start.isoformat(), end.isoformat())
+    assert next(p for p in feedback.release_periods(2024) if p[1].month == 12)[1].day == 31
+    overlapping = (dt.date(2025, 1, 1), dt.date(2026, 1, 5))  # the two periods
+    with pytest.raises(InputError, match=r"is not a release period.*2025-01-01 to 2025-03-31"):
+        feedback.team_feedback(demo_store, team, *overlapping, released=True)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="not a release period"):
+        feedback.team_feedback(demo_store, team, dt.date(2026, 3, 1), dt.date(2026, 3, 31),  # type: ignore[arg-type]
+                               released=True)  # fmt: skip

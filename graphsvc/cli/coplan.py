@@ -181,12 +181,13 @@ def _audit_feedback(settings: Settings, found: feedback.TeamFeedback) -> None:
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    end = args.end or dt.date.today()
+    year = (args.end or args.start or dt.date.today()).year
+    end = args.end or dt.date(year, 12, 31)  # default: the year (a release period)
     start = args.start or dt.date(end.year, 1, 1)
     k = getattr(settings, "suppression_k", feedback.SMALL_CELL_K)
     store = open_store(settings)
     try:
-        found = feedback.team_feedback(store, args.team, start, end, k)
+        found = feedback.team_feedback(store, args.team, start, end, k, released=True)
     finally:
         store.close()
     _audit_feedback(settings, found)  # before anything is printed: no record, no figures

@@ -124,9 +124,13 @@ def team_feedback(
     start: dt.date,
     end: dt.date,
     k: int = SMALL_CELL_K,
+    released: bool = False,
 ) -> TeamFeedback:
-    """The indicators of a team over a period, beside its pilot's average (six round trips)."""
+    """The indicators of a team over a period, beside its pilot's average (six round trips).
+    `released` (every answer that leaves graphsvc): the period must be a release period."""
     check_period(start, end, ("from", "to"))
+    if released:
+        check_release_period(start, end)
     if k < 1:
         raise InputError([f"small-cell threshold k: {k} must be at least 1"])
     teams = store.run("list_pilot_teams", team=team_id)
@@ -197,6 +201,30 @@ def suppressed_cells(raw: dict[str, _Raw], k: int) -> set[tuple[str, str]]:
             if code not in LINKED and patient_based and 0 < figures.sizes[code] < k:
                 hidden.add((team, code))
     return hidden
+
+
+def release_periods(year: int) -> list[tuple[dt.date, dt.date]]:
+    """The periods team feedback is released for: calendar quarters, half-years, the year."""
+    starts = [(1, 3), (4, 6), (7, 9), (10, 12), (1, 6), (7, 12), (1, 12)]
+    return [(dt.date(year, a, 1), _last_day(year, b)) for a, b in starts]
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def check_release_period(start: dt.date, end: dt.date) -> None:
+    """InputError unless start to end is a calendar quarter, half-year or year: overlapping
+    periods of any length would let two answers be subtracted (30 patients followed one
+    way, 33 the other: 3 patients singled out)."""
+    if (start, end) not in release_periods(start.year):
+        quarter = (start.month - 1) // 3 * 3 + 1
+        first, last = dt.date(start.year, quarter, 1), _last_day(start.year, quarter + 2)
+        raise InputError([
+            f"arguments from, to: {start} to {end} is not a release period; team feedback is "
+            f"released for calendar quarters (e.g. {first} to {last}), half-years and years"
+        ])  # fmt: skip
 
 
 def _pilot(
