@@ -305,6 +305,7 @@ def test_the_attacker_recovers_counts_that_primary_suppression_alone_leaves(
         return {key for key, v in values.items() if 0 < v < k}
 
     monkeypatch.setattr("graphsvc.core.patient_counts.protect", primary_only)
+    monkeypatch.setattr("graphsvc.core.patient_counts._PROTECTED", {})  # no cached answer
     with secured(populated, tmp_path, suppression_k=10) as app:
         found = collect(app, "planner", ["be", "wallonie", "namur"])
     values, children = true_counts(populated)

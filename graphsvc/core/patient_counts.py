@@ -14,6 +14,7 @@ graphsvc.security.sdc over that whole table.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from graphsvc.security.sdc import Relation, protect
 from graphsvc.store import Store
 
 ALL = ""  # the need key of `all patients`
+_CACHE_SIZE = 64
+_LOCK = threading.Lock()
+_PROTECTED: dict[tuple, frozenset] = {}  # suppression of a table is a function of its counts
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,16 @@ def _suppressed(
     tree = sorted(set(tree))
     needs = tuple(needs)
     values, relations, unlisted = linked_table(tree, children, own, needs)
-    hidden = protect(values, relations, k, unlisted) if any(values.values()) else set()
+    key = (k, tuple(sorted(values.items(), key=repr)),
+           tuple((z, tuple(children.get(z, ()))) for z in tree))  # fmt: skip
+    hidden = _PROTECTED.get(key)
+    if hidden is None:  # the integer programs run once per distinct table
+        hidden = frozenset(protect(values, relations, k, unlisted) if any(values.values())
+                           else ())  # fmt: skip
+        with _LOCK:
+            if len(_PROTECTED) >= _CACHE_SIZE:
+                _PROTECTED.pop(next(iter(_PROTECTED)))
+            _PROTECTED[key] = hidden
     return {
         need: {
             z: Count(None, True) if (need, z) in hidden else Count(values[(need, z)], False)

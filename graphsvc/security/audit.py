@@ -163,7 +163,7 @@ class AuditLog:
         fd = os.open(self.head_path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             os.pwrite(fd, head.encode(), 0)
-            os.fsync(fd)
+            os.fdatasync(fd)  # same size, in place: the data is all there is to sync
         finally:
             os.close(fd)
         if created:
