@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graphsvc.api.context import call
+from graphsvc.api.heavy import heavy
 from graphsvc.api.types import Actor, ActorLine, Ctx
 from graphsvc.core import network
 from graphsvc.maps import NetworkMap as DomainMap
@@ -255,7 +255,11 @@ HOPS = "Ties from the focus actor, 1 to 4 (default 2)."
 class FacilitatorQuery:
     @strawberry.field(description="Network measures of a zone's actors (zone and its parts).")
     async def network_measures(self, info: Ctx, zone_id: strawberry.ID) -> NetworkMeasures:
-        found = await call(network.network_measures, info.context.store, str(zone_id))
+        found = await heavy(
+            info,
+            ("networkMeasures", str(zone_id)),
+            partial(network.network_measures, info.context.store, str(zone_id)),
+        )
         _audit_ties(info, zone_id)
         return NetworkMeasures.from_domain(found)
 
@@ -279,7 +283,8 @@ class FacilitatorQuery:
             hops=hops,
             include=None if include is None else [layer.value for layer in include],
         )
-        built = await call(build)
+        key = ("networkMap", str(zone_id), str(focus_actor_id), hops, str(include))
+        built = await heavy(info, key, build)
         _audit_ties(info, zone_id)
         return NetworkMap.from_domain(built)
 
