@@ -24,6 +24,7 @@ from graphsvc.store.embedded import EmbeddedServer
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "tests" / "fixtures" / "tiny"
+LOCALHOST = "http://localhost"  # local mode answers only to loopback Host headers
 NEO4J_URI = os.environ.get("GRAPHSVC_TEST_NEO4J_URI")
 BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
@@ -96,7 +97,7 @@ def demo_store(embedded: EmbeddedServer) -> Iterator[Store]:
 @pytest.fixture
 def client(demo_store: Store) -> Iterator[TestClient]:
     """The real HTTP app (ASGI, in-process) over the demo data, in local mode."""
-    with TestClient(create_app(Settings(), demo_store)) as test_client:
+    with TestClient(create_app(Settings(), demo_store), base_url=LOCALHOST) as test_client:
         yield test_client
 
 

@@ -26,6 +26,7 @@ from graphsvc.api.http import GraphQLApp
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
 from graphsvc.api.schema import build_schema
+from graphsvc.api.transport import FrameGuard, LoopbackHostOnly
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import ConfigError, DatabaseUnavailable
 from graphsvc.security.audit import AuditLog
@@ -107,9 +108,16 @@ def create_app(
             ),
         ],
         middleware=[
+            # transport guards (graphsvc.api.transport), outermost first
+            Middleware(FrameGuard),
+            *([Middleware(LoopbackHostOnly)] if local else []),
             Middleware(
-                Authenticate, tokens=tokens, local=local, max_body_bytes=limits.max_body_bytes
-            )
+                Authenticate,
+                tokens=tokens,
+                local=local,
+                max_body_bytes=limits.max_body_bytes,
+                audit_log=audit_log,
+            ),
         ],
         lifespan=lifespan,
     )

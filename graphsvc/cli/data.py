@@ -15,7 +15,7 @@ from rich.table import Table
 
 from graphsvc.cli.common import out, say
 from graphsvc.config import Settings
-from graphsvc.errors import ConfigError, DatabaseUnavailable, GraphsvcError
+from graphsvc.errors import ConfigError, DatabaseUnavailable, GraphsvcError, InputError
 from graphsvc.security.files import mode_of, private_dir, private_file, readable_by_others
 from graphsvc.store import Store, describe_url, open_store
 
@@ -29,6 +29,8 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
     serve.add_argument("--no-demo", action="store_true", help="do not load the demo seed")
+    serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (with --tls-key)")
+    serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     serve.set_defaults(run=_serve)
 
     load = sub.add_parser("load", help="check and load a seed by name, or a bundle folder")
@@ -251,10 +253,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from graphsvc.api.app import create_app
+    from graphsvc.api.transport import server_options
     from graphsvc.core.directory import counts
 
     settings = settings.with_overrides(host=args.host, port=args.port)
     _check_tokens_beyond_loopback(settings)
+    _check_tls(args.tls_cert, args.tls_key)
     _check_port_free(settings.host, settings.port)
     _check_private(settings)
     # SIGTERM before uvicorn takes over its signals (while the database starts or the demo
@@ -275,10 +279,21 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             say("local mode: no token configured, loopback only; GraphiQL is on")
         else:
             say(f"bearer tokens required ({settings.tokens_path}); audit log {settings.audit_path}")
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                    **server_options(args.tls_cert, args.tls_key))  # fmt: skip
     finally:
         store.close()
     return 0
+
+
+def _check_tls(cert: str | None, key: str | None) -> None:
+    from pathlib import Path
+
+    if bool(cert) != bool(key):
+        raise InputError(["--tls-cert and --tls-key: give both (a PEM certificate and its key)"])
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if path and not Path(path).is_file():
+            raise InputError([f"{flag}: {path}: no such file"])
 
 
 def _check_tokens_beyond_loopback(settings: Settings) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from graphsvc.config import get_settings
 from graphsvc.errors import NotFound
 from graphsvc.store import Store
 
@@ -205,8 +206,10 @@ def fetch_zone_network(store: Store, zone_id: str) -> ZoneNetwork:
         members[r["network"]].append(r["actor"])
         names[r["network"]] = r["name"]
         memberships[r["actor"]].append(r["name"])
+    k = get_settings().suppression_k  # a tie shown for fewer patients would single them out
     shared = {
-        _pair(r["source"], r["target"]) for r in store.run("list_network_shared_patients", ids=ids)
+        _pair(r["source"], r["target"])
+        for r in store.run("list_network_shared_patients", ids=ids, k=k)
     }
     return ZoneNetwork(
         zone=zone,

@@ -43,7 +43,11 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
 # C0 (but tab and newline), DEL, C1, the line and paragraph separators, lone surrogates
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# controls, line separators, surrogates and bidirectional embeddings/overrides/isolates
+# (graphsvc.security.inputs.BIDI_CONTROLS: text that displays other than it reads)
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
 MAX_INT = 2**63 - 1  # the largest whole number a database property holds (64-bit signed)
 _DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: not '1_000', '+1', ' 1' nor other scripts
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")

@@ -19,6 +19,7 @@ from graphsvc.io.bundle_format import (
     TABLES_BY_NAME,
 )
 from graphsvc.security.files import private_dir, private_file
+from graphsvc.security.inputs import formula_safe
 from graphsvc.store.base import Row, Store
 
 PATIENT_TABLES = ("patients", "patient_needs", "enrolments")
@@ -127,6 +128,11 @@ def csv_value(value: Any) -> str:
     return str(value)
 
 
+def csv_field(value: Any) -> str:
+    """`csv_value`, neutralised for spreadsheets (graphsvc.security.inputs.formula_safe)."""
+    return formula_safe(csv_value(value))
+
+
 def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
     """Write tables as a bundle folder (UTF-8, `\\n` line endings); return the files written."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -142,7 +148,7 @@ def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(table.header)
             for row in rows:
-                writer.writerow([csv_value(row.get(c)) for c in table.header])
+                writer.writerow([csv_field(row.get(c)) for c in table.header])
         written.append(path)
     return written
 

@@ -46,6 +46,7 @@ from graphsvc.io.mapping import (
     valid_code,
 )
 from graphsvc.io.matching import match_records
+from graphsvc.security.inputs import formula_safe
 from graphsvc.store.base import Row, Store
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -754,6 +755,13 @@ def hsds_tables(tables: dict[str, list[Row]], now: str | None = None) -> dict[st
     return dict(out)
 
 
+def _field(value: Any) -> Any:
+    """A CSV field, text neutralised for spreadsheets (OWASP: formula_safe)."""
+    if value is None:
+        return ""
+    return formula_safe(value) if isinstance(value, str) else value
+
+
 def write_hsds(folder: Path, rows: dict[str, list[dict]]) -> dict[str, int]:
     """Write HSDS 3.0 CSV files and their datapackage.json; return rows per file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -763,7 +771,7 @@ def write_hsds(folder: Path, rows: dict[str, list[dict]]) -> dict[str, int]:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             for row in rows.get(table, []):
-                writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+                writer.writerow([_field(row.get(c)) for c in columns])
         resources.append({"name": table, "path": file, "format": "csv",
                           "mediatype": "text/csv", "profile": "tabular-data-resource"})  # fmt: skip
         written[file] = len(rows.get(table, []))
