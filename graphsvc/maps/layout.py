@@ -50,7 +50,9 @@ def load_layout(store: Store, zone_id: str) -> SavedLayout | None:
     )
 
 
-ACTOR_TIES = ("collaboration", "network", "patients")
+# Shared-patient ties are never saved: a layout kept in the graph would become an unaudited
+# history of which actors shared patients when.
+ACTOR_TIES = ("collaboration", "network")
 
 
 def layout_of(
@@ -67,9 +69,9 @@ def layout_of(
         if node_id in positions:
             positions[node_id][:2] = [round(float(xy[0]), 1), round(float(xy[1]), 1)]
     ties = {
-        tie_key(e["from"], e["to"]): list(e["kinds"])
+        tie_key(e["from"], e["to"]): [k for k in e["kinds"] if k in ACTOR_TIES]
         for e in edges
-        if e.get("kinds") and e["kind"] in ACTOR_TIES
+        if e.get("kinds") and e["kind"] in ACTOR_TIES and set(e["kinds"]) & set(ACTOR_TIES)
     }
     return positions, ties
 

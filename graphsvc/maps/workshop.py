@@ -217,7 +217,10 @@ def check_patch(store: Store, patch: Mapping[str, Any], source: str) -> dict[str
     for i, r in enumerate(rows["priorities"]):
         where = f"priorities[{i}]"
         about = r.get("actor") or None
-        if about is not None and about not in known:
+        if about is not None and not isinstance(about, str):
+            problems.append(f"field {where}.actor: expected an actor id (a string)")
+            about = None
+        elif about is not None and about not in known:
             problems.append(f"field {where}.actor: unknown actor {about!r}")
         priorities.append(
             {
