@@ -17,11 +17,14 @@ from graphsvc.core import directory
 class ZoneLevel(Enum):
     COUNTRY = "country"
     REGION = "region"
+    PROVINCE = "province"
+    ARRONDISSEMENT = "arrondissement"
     PRIMARY_CARE_ZONE = "primary_care_zone"
     PILOT_ZONE = "pilot_zone"
     MUNICIPALITY = "municipality"
     VICINITY_NETWORK = "vicinity_network"
     STATISTICAL_SECTOR = "statistical_sector"
+    NEIGHBOURHOOD = "neighbourhood"
 
 
 @strawberry.enum(description="Line of care an actor belongs to.")
