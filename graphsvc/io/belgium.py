@@ -156,7 +156,7 @@ def belgium_records(folder: Path, problems: list[str]) -> dict[str, list[Record]
     name_2025.update({new: name for _, new, name in MERGERS_2025})
     used_elz = set(elz_of.values())
     elz_region: dict[str, str] = {}
-    for where, row in elz_rows:
+    for _, row in elz_rows:
         code = row["elz_code"]
         if code not in used_elz:
             continue  # technical codes ("not localisable", "outside Flanders and Brussels")
