@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graphsvc.cli import zones
 from graphsvc.cli.common import audit_patients, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
     )
     pharmacies.add_argument("path", help="CSV with name, lat, lon (authorization_id, ...)")
     pharmacies.set_defaults(run=_import_pharmacies)
+    zones.add_import(kinds)
 
     exp = sub.add_parser("export", help="write the database to a bundle or HSDS 3.0")
     kinds = exp.add_subparsers(title="formats")
@@ -61,6 +63,7 @@ def register(sub: Any) -> None:
     hsds = kinds.add_parser("hsds", help="HSDS 3.0 CSV folder with datapackage.json")
     hsds.add_argument("path")
     hsds.set_defaults(run=_export_hsds)
+    zones.add_export(kinds)
 
 
 def _with_store(settings: Settings, work: Callable[[Store], int]) -> int:

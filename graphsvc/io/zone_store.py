@@ -50,10 +50,20 @@ def depths(store: Store) -> tuple[dict[str, int], dict[str, str | None]]:
     return depth, parent
 
 
-def zone_index(store: Store, leaves: bool = False) -> ZoneIndex:
+def zone_index(
+    store: Store,
+    leaves: bool = False,
+    exclude: set[str] | None = None,
+    levels: set[str] | None = None,
+) -> ZoneIndex:
     """A spatial index over the zones with a polygon; `leaves`: only those none of whose parts
-    has a polygon (the finest zones, for service-area coverage)."""
-    rows = store.run("list_zone_shapes")
+    has a polygon (the finest zones, for service-area coverage); `exclude`: zones left out;
+    `levels`: only zones of these levels."""
+    rows = [
+        r
+        for r in store.run("list_zone_shapes")
+        if not (exclude and r["id"] in exclude) and not (levels and r["level"] not in levels)
+    ]
     depth, _ = depths(store)
     if leaves:
         with_parts = {r["parent"] for r in rows if r["parent"] is not None}

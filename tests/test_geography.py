@@ -1,0 +1,258 @@
+"""Belgium 2025 with polygons in the real embedded FalkorDB: aliases of the 2019 codes,
+point-in-polygon, `import zones` (the real neighbourhood table and a generated polygon
+partition), population estimates, and bad input named by file, feature and field."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import box, mapping
+
+from graphsvc.core.digest import graph_digest
+from graphsvc.core.directory import get_zones
+from graphsvc.errors import InputError
+from graphsvc.io.belgium import MERGERS_2025, POLYGONS, SHIPPED, load_belgium
+from graphsvc.io.bundle import write_bundle
+from graphsvc.io.geo import load_areas, locate
+from graphsvc.io.geometry import ZoneIndex, polygon_from_geojson
+from graphsvc.io.seeds import read_seed
+from graphsvc.io.zone_store import depths, geometries, resolve_aliases, zone_index
+from graphsvc.io.zones import ZoneColumns, read_zone_file, write_zone_import
+from graphsvc.store import Store, open_store
+from graphsvc.store.embedded import EmbeddedServer
+from tests.conftest import _falkordb_settings
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "belgium"
+WIJKEN = SHARED / "wijken_ggw7_2024_centroids.csv"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is not there")
+LEUVEN_ELZ = "be-elz18"  # Leuven's primary care zone
+
+
+@pytest.fixture(scope="module")
+def belgium(embedded: EmbeddedServer) -> Iterator[Store]:
+    """Belgium 2025 with polygons, loaded once for this module (tests that write clean up)."""
+    store = open_store(_falkordb_settings(embedded, f"geo_{uuid.uuid4().hex[:8]}"))
+    store.run("delete_everything")
+    load_belgium(store, lambda b: write_bundle(store, b))
+    yield store
+    store.run("delete_everything")
+    store.close()
+
+
+def test_every_zone_but_neighbourhoods_has_a_valid_polygon(belgium: Store) -> None:
+    shapes = belgium.run("list_zone_shapes")
+    assert Counter(r["level"] for r in shapes) == {
+        "country": 1, "region": 3, "province": 5, "arrondissement": 19,
+        "primary_care_zone": 57, "municipality": 565,
+    }  # fmt: skip
+    for row in shapes:
+        geom = shapely.from_geojson(row["geometry"])
+        assert geom.is_valid and geom.geom_type in ("Polygon", "MultiPolygon"), row["id"]
+        x0, y0, x1, y1 = geom.bounds
+        assert 2.5 < x0 < x1 < 6.5 and 49.4 < y0 < y1 < 51.6, row["id"]  # WGS84, in Belgium
+    display = geometries(belgium, ["be-nis-24062"])["be-nis-24062"]
+    assert len(display["display"]) < len(display["geometry"])
+    assert shapely.from_geojson(display["display"]).is_valid
+    # Merged municipality = union of its 2019 parts: Pajottegem's area is theirs summed.
+    published = json.loads((SHIPPED / POLYGONS).read_text(encoding="utf-8"))["features"]
+    area = {f["properties"]["nis"]: f["properties"]["area_km2"] for f in published}
+    pajottegem = geometries(belgium, ["be-nis-23106"])["be-nis-23106"]
+    assert pajottegem["area_km2"] == pytest.approx(
+        area["23023"] + area["23024"] + area["23032"], rel=0.01
+    )
+
+
+def test_the_30_merged_2019_codes_resolve_to_their_2025_municipality(belgium: Store) -> None:
+    codes = {f"be-nis-{old}": f"be-nis-{new}" for old, new, _ in MERGERS_2025}
+    assert len(codes) == 30
+    resolved = resolve_aliases(belgium, set(codes))
+    in_db = set(get_zones(belgium, sorted(codes)))
+    for old, new in codes.items():
+        assert resolved.get(old, old if old in in_db else None) == new, old
+    assert len(resolved) == 29 and in_db == {"be-nis-11002"}  # Antwerpen kept its code
+    assert resolved["be-nis-23023"] == "be-nis-23106"
+    # and the pre-2019 codes some tables still use (Deinze before its 2019 merger)
+    assert resolve_aliases(belgium, {"be-nis-44011"}) == {"be-nis-44011": "be-nis-44083"}
+
+
+def test_seed_actors_get_their_finest_zone_from_coordinates(belgium: Store) -> None:
+    index = zone_index(belgium)
+    actors = [a for a in read_seed("leuven").tables["actors"] if a["lat"] is not None]
+    actors += [a for a in read_seed("namur").tables["actors"] if a["lat"] is not None]
+    assert len(actors) > 20
+    found = index.place([(a["lat"], a["lon"]) for a in actors])
+    # Oracle: the pure-Python ray casting of io/geo.py over the published 2019 polygons,
+    # mapped to 2025 codes.
+    areas = load_areas(SHIPPED / POLYGONS, "nis")
+    nis_2025 = {old: new for old, new, _ in MERGERS_2025}
+    for actor, zone in zip(actors, found, strict=True):
+        nis = locate(areas, actor["lat"], actor["lon"])
+        assert zone == f"be-nis-{nis_2025.get(nis, nis)}", actor["id"]
+    assert index.place([(52.5, 13.4)]) == [None]  # Berlin: outside every zone
+
+
+def test_neighbourhood_table_updates_and_gets_estimated_populations(belgium: Store) -> None:
+    cols = ZoneColumns(id="wijk_code", name="wijk_name", parent="nis_2019",
+                       weight="area_km2", level="vicinity_network", id_prefix="be-wijk-",
+                       parent_prefix="be-nis-")  # fmt: skip
+    with pytest.raises(InputError) as caught:  # eight rows name a code that is no municipality
+        read_zone_file(WIJKEN, cols, belgium)
+    assert caught.value.problems[0] == (
+        "wijken_ggw7_2024_centroids.csv row 189 field nis_2019: unknown parent '11049' "
+        "(no zone 'be-nis-11049')"
+    )
+    assert len(caught.value.problems) == 8
+    cols.locate_unknown = True
+    imported = read_zone_file(WIJKEN, cols, belgium)
+    assert len(imported.updated) == 2730 and not imported.new  # loaded by load belgium
+    lines = "\n".join(imported.lines())
+    assert (
+        "parent code of a merged municipality resolved (be-nis-23023 is now be-nis-23106)" in lines
+    )
+    assert "8 x unknown parent code: parent found by containment (11049 -> be-nis-13049)" in lines
+    zones = {z["id"]: z for z in imported.bundle.tables["zones"]}
+    galmaarden = [z for z in zones.values() if z["id"].startswith("be-wijk-23023")]
+    assert galmaarden and {z["part_of"] for z in galmaarden} == {"be-nis-23106"}
+    estimated = [e for e in imported.estimates if e["method"]]
+    assert len(estimated) == 2730
+    # the parts of one municipality add up to it exactly, shared by area
+    leuven = [z for z in zones.values() if z["part_of"] == "be-nis-24062"]
+    assert (
+        sum(z["population"] for z in leuven)
+        == get_zones(belgium, ["be-nis-24062"])["be-nis-24062"].population
+    )
+    write_zone_import(belgium, imported)
+    rows = belgium.run("get_zone_geometries", ids=[leuven[0]["id"]])
+    assert rows[0]["estimated"] == "area_km2 share of be-nis-24062"
+    assert belgium.run("count_nodes")  # still one graph, no duplicates:
+    assert Counter(r["label"] for r in belgium.run("list_node_dump"))["Zone"] == 3380
+
+
+def _quadrants(store: Store, ids: list[str]) -> dict:
+    """Each municipality cut into four parts by its bounding box's quadrants."""
+    features = []
+    for zid, row in geometries(store, ids).items():
+        geom = shapely.from_geojson(row["geometry"])
+        x0, y0, x1, y1 = geom.bounds
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        for n, cell in enumerate([box(x0, y0, xm, ym), box(xm, y0, x1, ym),
+                                  box(x0, ym, xm, y1), box(xm, ym, x1, y1)]):  # fmt: skip
+            part = geom.intersection(cell)
+            if part.area > 0:
+                features.append({"type": "Feature", "geometry": mapping(part),
+                                 "properties": {"code": f"{zid[7:]}-{n}",
+                                                "name": f"{zid} part {n}"}})  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
+def test_generated_polygon_partition_by_containment(belgium: Store, tmp_path: Path) -> None:
+    municipalities = [z.id for z in get_zones(belgium, ["be-nis-24062", "be-nis-24038",
+                                                         "be-nis-24086"]).values()]  # fmt: skip
+    path = tmp_path / "parts.geojson"
+    collection = _quadrants(belgium, municipalities)
+    path.write_text(json.dumps(collection))
+    cols = ZoneColumns(id="code", name="name", id_prefix="be-part-")
+    imported = read_zone_file(path, cols, belgium)
+    parts = imported.bundle.tables["zones"]
+    assert len(parts) == len(collection["features"]) >= 10 and len(imported.new) == len(parts)
+    assert {p["part_of"] for p in parts} == set(municipalities)  # containment found them
+    for p in parts:
+        assert p["id"].startswith("be-part-" + p["part_of"][7:])
+    write_zone_import(belgium, imported)
+    try:
+        index = zone_index(belgium)
+        leuven = [a for a in read_seed("leuven").tables["actors"] if a["lat"] is not None]
+        found = index.place([(a["lat"], a["lon"]) for a in leuven])
+        _, parent = depths(belgium)
+        for actor, zone in zip(leuven, found, strict=True):
+            if parent.get(zone or "") in municipalities or zone in municipalities:
+                assert zone.startswith("be-part-"), actor["id"]  # the finest zone wins
+                point = shapely.Point(actor["lon"], actor["lat"])
+                assert polygon_from_geojson(geometries(belgium, [zone])[zone]["geometry"])[
+                    0
+                ].covers(point)
+        assert any(z and z.startswith("be-part-") for z in found)
+        # populations of the parts: area shares of their municipality, summing exactly
+        total = get_zones(belgium, ["be-nis-24062"])["be-nis-24062"].population
+        mine = get_zones(belgium, [p["id"] for p in parts if p["part_of"] == "be-nis-24062"])
+        assert sum(z.population for z in mine.values()) == total
+    finally:
+        belgium.run("delete_zones", ids=[p["id"] for p in parts])
+
+
+def test_bad_zone_files_name_file_feature_and_field(belgium: Store, tmp_path: Path) -> None:
+    before = graph_digest(belgium)
+    leuven = shapely.from_geojson(geometries(belgium, ["be-nis-24062"])["be-nis-24062"]["geometry"])
+    inside = leuven.representative_point().buffer(0.002)
+    far = shapely.Point(5.9, 50.3).buffer(0.01)  # in the Ardennes, not in Leuven
+    bowtie = {"type": "Polygon", "coordinates": [[[4.70, 50.88], [4.71, 50.89], [4.71, 50.88],
+                                                  [4.70, 50.89], [4.70, 50.88]]]}  # fmt: skip
+    features = [
+        ("a", "24062", mapping(inside)),
+        ("a", "24062", mapping(inside)),  # duplicate code
+        ("b", "99998", mapping(inside)),  # unknown parent
+        ("c", "24062", {"type": "Point", "coordinates": [4.7, 50.88]}),  # not a polygon
+        ("d", "24062", mapping(far)),  # outside its parent
+        ("e", "24062", {"type": "Polygon", "coordinates": [[[4.7]]]}),  # malformed
+    ]
+    path = tmp_path / "bad.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": {"code": c, "name": c, "parent": p}}
+        for c, p, g in features]}))  # fmt: skip
+    cols = ZoneColumns(id="code", name="name", parent="parent", parent_prefix="be-nis-")
+    with pytest.raises(InputError) as caught:
+        read_zone_file(path, cols, belgium)
+    problems = caught.value.problems
+    assert "bad.geojson feature 2 field code: duplicate code 'a' (also bad.geojson feature 1)" in (
+        problems
+    )
+    assert any(
+        p.startswith("bad.geojson feature 4 field geometry: geometry is a Point") for p in problems
+    )
+    assert any(
+        p.startswith("bad.geojson feature 6 field geometry: geometry has malformed")
+        for p in problems
+    )
+    # unknown parents and parts outside their parent are found once the shapes are good
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": {"code": c, "name": c, "parent": p}}
+        for c, p, g in (features[0], features[2], features[4],
+                        ("f", "24062", bowtie))]}))  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        read_zone_file(path, cols, belgium)
+    problems = caught.value.problems
+    assert problems == [
+        "bad.geojson feature 2 field parent: unknown parent '99998' (no zone 'be-nis-99998')"
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": {"code": c, "name": c, "parent": p}}
+        for c, p, g in (features[0], features[4], ("f", "24062", bowtie))]}))  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        read_zone_file(path, cols, belgium)
+    assert caught.value.problems == [
+        "bad.geojson feature 2 field geometry: a part outside its parent be-nis-24062 "
+        "(only 0% of it inside)"
+    ]
+    csv_path = tmp_path / "bad.csv"
+    csv_path.write_text("code,name,parent,people\nx,X,24062,many\ny,,24062,3\n")
+    with pytest.raises(InputError) as caught:
+        read_zone_file(csv_path, ZoneColumns(id="code", name="name", parent="parent",
+                                             population="people", parent_prefix="be-nis-"),
+                       belgium)  # fmt: skip
+    assert caught.value.problems == [
+        "bad.csv row 2 field people: 'many' is not a number >= 0",
+        "bad.csv row 3 field name: required, but empty",
+    ]
+    assert graph_digest(belgium) == before  # nothing written
+
+
+def test_zone_index_prefers_the_deepest_zone() -> None:
+    outer, inner = box(0, 0, 2, 2), box(0, 0, 1, 1)
+    index = ZoneIndex(["outer", "inner"], [outer, inner], [0, 1])
+    assert index.place([(0.5, 0.5), (1.5, 1.5), (3, 3)]) == ["inner", "outer", None]
