@@ -256,3 +256,47 @@ def test_zone_index_prefers_the_deepest_zone() -> None:
     outer, inner = box(0, 0, 2, 2), box(0, 0, 1, 1)
     index = ZoneIndex(["outer", "inner"], [outer, inner], [0, 1])
     assert index.place([(0.5, 0.5), (1.5, 1.5), (3, 3)]) == ["inner", "outer", None]
+
+
+def test_graphql_geometry_aliases_and_points(belgium: Store) -> None:
+    from starlette.testclient import TestClient
+
+    from graphsvc.api.app import create_app
+    from graphsvc.config import Settings
+    from tests.conftest import gql
+
+    with TestClient(create_app(Settings(), belgium)) as client:
+        body = gql(client, """{ zone(id: "be-nis-23023") { id name resolvedFrom aliases
+            geometry(simplify: 200) } }""")  # fmt: skip
+        zone = body["data"]["zone"]
+        assert zone["id"] == "be-nis-23106" and zone["resolvedFrom"] == "be-nis-23023"
+        assert zone["aliases"] == ["be-nis-23023", "be-nis-23024", "be-nis-23032"]
+        simplified, repaired = polygon_from_geojson(zone["geometry"])
+        full = shapely.from_geojson(
+            geometries(belgium, ["be-nis-23106"])["be-nis-23106"]["geometry"]
+        )
+        assert not repaired and shapely.get_num_coordinates(
+            simplified
+        ) < shapely.get_num_coordinates(full)
+        assert simplified.symmetric_difference(full).area / full.area < 0.02
+        assert gql(client, '{ zone(id: "be-nis-24062") { resolvedFrom } }')["data"]["zone"] == {
+            "resolvedFrom": None
+        }
+        # one more round trip for the polygons of a whole list of zones
+        before = belgium.calls
+        gql(client, """{ zones(parentId: "be-elz18") { id } }""")
+        plain = belgium.calls - before
+        before = belgium.calls
+        body = gql(client, """{ zones(parentId: "be-elz18") { id geometry(display: true) } }""")
+        parts = body["data"]["zones"]
+        assert len(parts) >= 3 and all(p["geometry"]["type"] in ("Polygon", "MultiPolygon")
+                                       for p in parts)  # fmt: skip
+        assert belgium.calls - before == plain + 1
+        body = gql(client, """{ zonesAt(points: [{lat: 50.8798, lon: 4.7005},
+            {lat: 48.85, lon: 2.35}]) { zoneId outside zone { name level } } }""")  # fmt: skip
+        leuven, paris = body["data"]["zonesAt"]
+        assert leuven == {"zoneId": "be-nis-24062", "outside": False,
+                          "zone": {"name": "Leuven", "level": "MUNICIPALITY"}}  # fmt: skip
+        assert paris == {"zoneId": None, "outside": True, "zone": None}
+        body = gql(client, '{ zone(id: "be") { geometry(simplify: -3) } }')
+        assert "argument simplify: -3 is not a tolerance in metres" in body["errors"][0]["message"]

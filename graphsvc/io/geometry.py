@@ -27,6 +27,8 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from graphsvc.errors import InputError
+
 PRECISION = 6  # decimals kept in stored coordinates
 DISPLAY_TOLERANCE_M = 50.0  # simplification of the display copy, metres
 MIN_OVERLAP_SHARE = 0.5  # share of a zone's area a service area must hold to cover it
@@ -88,6 +90,19 @@ def simplified(geom: BaseGeometry, metres: float) -> BaseGeometry:
         return geom
     thinner = geom.simplify(metres / METRES_PER_DEGREE, preserve_topology=True)
     return thinner if not thinner.is_empty else geom
+
+
+MAX_SIMPLIFY_M = 100_000.0
+
+
+def geojson_value(text: str, simplify_m: float | None = None, argument: str = "simplify") -> Any:
+    """A stored GeoJSON text as a value, simplified to about `simplify_m` metres if given."""
+    if simplify_m is None or simplify_m == 0:
+        return json.loads(text)
+    if not math.isfinite(simplify_m) or not 0 < simplify_m <= MAX_SIMPLIFY_M:
+        raise InputError([f"argument {argument}: {simplify_m:g} is not a tolerance in metres "
+                          f"(0 to {MAX_SIMPLIFY_M:g})"])  # fmt: skip
+    return mapping(simplified(shapely.from_geojson(text), simplify_m))
 
 
 def area_km2(geom: BaseGeometry) -> float:

@@ -10,6 +10,7 @@ guessed.
 from __future__ import annotations
 
 from graphsvc.io.mapping import ImportReport
+from graphsvc.io.geometry import ZoneIndex
 from graphsvc.io.zone_store import depths, zone_index
 from graphsvc.store import Store
 
@@ -54,3 +55,22 @@ def _within(zone: str, ancestor: str, parent: dict[str, str | None]) -> bool:
         seen.add(node)
         node = parent.get(node)
     return False
+
+
+_CACHE: dict[tuple[int, object], ZoneIndex] = {}
+
+
+def place_points(store: Store, points: list[tuple[float, float]]) -> list[str | None]:
+    """The finest zone holding each (lat, lon), or None: one index per graph version (kept
+    while nothing is written, where the database can say so)."""
+    from graphsvc.core.gapindex import version
+
+    token = version(store)
+    key = (id(store), token)
+    index = _CACHE.get(key) if token is not None else None
+    if index is None:
+        index = zone_index(store)
+        if token is not None:
+            _CACHE.clear()
+            _CACHE[key] = index
+    return index.place(points)
