@@ -48,5 +48,8 @@ class GeographyQuery:
                 raise InputError([f"argument points[{n}]: not a WGS84 latitude, longitude"])
         pairs = [(p.lat, p.lon) for p in points]
         found = await call(place_points, info.context.store, pairs)
-        return [PointPlacement(lat=lat, lon=lon, zone_id=strawberry.ID(z) if z else None,
-                               outside=z is None) for (lat, lon), z in zip(pairs, found, strict=True)]  # fmt: skip
+        return [
+            PointPlacement(lat=lat, lon=lon, zone_id=strawberry.ID(z) if z else None,
+                           outside=z is None)
+            for (lat, lon), z in zip(pairs, found, strict=True)
+        ]  # fmt: skip

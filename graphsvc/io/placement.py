@@ -9,8 +9,8 @@ guessed.
 
 from __future__ import annotations
 
-from graphsvc.io.mapping import ImportReport
 from graphsvc.io.geometry import ZoneIndex
+from graphsvc.io.mapping import ImportReport
 from graphsvc.io.zone_store import depths, zone_index
 from graphsvc.store import Store
 
