@@ -300,3 +300,71 @@ def test_graphql_geometry_aliases_and_points(belgium: Store) -> None:
         assert paris == {"zoneId": None, "outside": True, "zone": None}
         body = gql(client, '{ zone(id: "be") { geometry(simplify: -3) } }')
         assert "argument simplify: -3 is not a tolerance in metres" in body["errors"][0]["message"]
+
+
+def _hsds_service(sid: str, capacity: int, areas: list[dict]) -> dict:
+    return {"id": sid, "name": f"Home nursing {sid}", "status": "active",
+            "organization": {"id": f"org-{sid}", "name": f"Nursing team {sid}"},
+            "capacities": [{"id": f"cap-{sid}", "available": capacity, "maximum": capacity}],
+            "attributes": [{"id": f"att-{sid}", "taxonomy_term": {
+                "id": "term-nursing", "code": "nursing", "name": "Nursing care"}}],
+            "service_areas": areas}  # fmt: skip
+
+
+def test_hsds_service_area_polygons_cover_zones_and_gaps_match_by_hand(
+    belgium: Store, tmp_path: Path
+) -> None:
+    """Last in this module: it adds services to the shared Belgium graph."""
+    from graphsvc.core.gaps import GapQuery, zone_gaps
+    from graphsvc.io.bundle import bundle_from_records, store_lookup
+    from graphsvc.io.hsds import ZONE_URI, import_hsds
+    from graphsvc.io.service_areas import apply_geography, hsds_extents
+
+    shapes = geometries(belgium, ["be-nis-24062", "be-nis-24038", "be-nis-24055"])
+    leuven, herent, kortenberg = (shapely.from_geojson(shapes[z]["geometry"]) for z in
+                                  ("be-nis-24062", "be-nis-24038", "be-nis-24055"))  # fmt: skip
+    both = shapely.union_all([leuven, herent]).buffer(0.0005)  # a little over the borders
+    corner = kortenberg.intersection(shapely.box(*kortenberg.bounds).buffer(0)  # a third of it
+                                     .intersection(shapely.box(kortenberg.bounds[0], 0,
+                                                   kortenberg.bounds[0] + (kortenberg.bounds[2]
+                                                   - kortenberg.bounds[0]) / 3, 90)))  # fmt: skip
+    services = [
+        _hsds_service("a", 30, [{"id": "area-a", "name": "Leuven and Herent",
+                                 "extent": json.dumps(mapping(both)),
+                                 "extent_type": "geojson"}]),
+        _hsds_service("b", 10, [{"id": "area-b", "name": "West of Kortenberg",
+                                 "extent": json.dumps(mapping(corner)),
+                                 "extent_type": "geojson"}]),
+        _hsds_service("c", 5, [{"id": "area-c", "name": "Galmaarden (2019 code)",
+                                "uri": f"{ZONE_URI}be-nis-23023"}]),
+    ]  # fmt: skip
+    path = tmp_path / "areas.json"
+    path.write_text(json.dumps(services))
+    imported = import_hsds(path, prefix="t", zone="be", existing=store_lookup(belgium))
+    covered = apply_geography(belgium, imported, hsds_extents(path, "t"))
+    assert covered == {"t-a": [("be-nis-24038", 1.0), ("be-nis-24062", 1.0)]}
+    by_id = {s["id"]: s for s in imported.bundle.tables["services"]}
+    assert by_id["t-a"]["covers"] == ["be-nis-24038", "be-nis-24062"]
+    # a third of Kortenberg: below the 50% share, so the mapped (named) area stays
+    assert by_id["t-b"]["covers"] == ["t-area-west-of-kortenberg"]
+    assert by_id["t-c"]["covers"] == ["be-nis-23106"]  # the 2019 code, mapped to 2025
+    assert not {z["id"] for z in imported.bundle.tables.get("zones", [])} & {"be-nis-23023"}
+    lines = "\n".join(imported.lines())
+    assert "service area covering no zone by at least 50%" in lines
+    assert "older code, mapped to its current zone (be-nis-23023)" in lines
+    assert (by_id["t-a"]["type"], by_id["t-a"]["capacity"]) == ("nursing", 30), by_id["t-a"]
+    write_bundle(belgium, imported.bundle)
+    needs = bundle_from_records(tmp_path, {"zone_needs": [
+        ("test", {"zone": "be-nis-24062", "need": "nursing-care", "people": 1000, "year": 2024,
+                  "source": "test"}),
+        ("test", {"zone": "be-nis-24038", "need": "nursing-care", "people": 500, "year": 2024,
+                  "source": "test"})]}, [], store_lookup(belgium))  # fmt: skip
+    write_bundle(belgium, needs)
+    rows = {}
+    for zone in get_zones(belgium, ["be-nis-24062", "be-nis-24038"]).values():
+        query = GapQuery(zone.parent, ("nursing-care",))
+        rows.update({r.zone: r for r in zone_gaps(belgium, zone.parent, query)})
+    # by hand: 30 places over the 1,000 + 500 people of the two covered municipalities
+    assert rows["be-nis-24062"].ratio == pytest.approx(30 / 1500)
+    assert rows["be-nis-24038"].ratio == pytest.approx(30 / 1500)
+    assert rows["be-nis-24062"].supply == pytest.approx(30 * 1000 / 1500)

@@ -131,17 +131,21 @@ def _report(lines: list[str]) -> None:
 
 def _import_hsds(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.hsds import import_hsds
+    from graphsvc.io.service_areas import hsds_extents
 
-    return _import_source(args, settings, import_hsds)
+    return _import_source(args, settings, import_hsds, hsds_extents)
 
 
 def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.fhir import import_fhir
+    from graphsvc.io.service_areas import fhir_extents
 
-    return _import_source(args, settings, import_fhir)
+    return _import_source(args, settings, import_fhir, fhir_extents)
 
 
-def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) -> int:
+def _import_source(
+    args: argparse.Namespace, settings: Settings, importer: Any, extents: Any = None
+) -> int:
     """Map a directory source (HSDS, FHIR) against the database, report, then write."""
     from graphsvc.io.bundle import store_lookup
     from graphsvc.io.matching import candidates_from
@@ -157,8 +161,10 @@ def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) 
             existing=store_lookup(store),
             candidates=candidates_from(store),
         )
+        zones.after_mapping(store, imported, path, args.prefix, extents)  # older codes, areas
         _report(imported.lines())
         write_and_report(store, imported.bundle, str(path), settings, started)
+        zones.after_writing(store, imported)  # actors to their finest zone by coordinates
         return 0
 
     return _with_store(settings, work)

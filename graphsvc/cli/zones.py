@@ -75,6 +75,26 @@ def register(sub: Any) -> None:
     migrate.set_defaults(run=_migrate)
 
 
+def after_mapping(
+    store: Store, imported: Any, path: Path, prefix: str | None, extents: Any
+) -> None:
+    """An HSDS/FHIR import before writing: older zone codes resolved, service-area polygons
+    turned into the zones each service covers (graphsvc/io/service_areas.py)."""
+    from graphsvc.io.service_areas import apply_geography
+
+    apply_geography(store, imported, extents(path, prefix) if extents else {})
+
+
+def after_writing(store: Store, imported: Any) -> None:
+    """An HSDS/FHIR import after writing: its actors with coordinates in their finest zone."""
+    from graphsvc.io.placement import place_actors
+
+    ids = [a["id"] for a in imported.bundle.tables.get("actors", [])]
+    if ids:
+        for line in place_actors(store, ids=ids).lines():
+            say(f"  {line}")
+
+
 def _with_store(settings: Settings, work: Any) -> int:
     store = open_store(settings)
     try:
