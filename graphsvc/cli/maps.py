@@ -23,6 +23,8 @@ def register(sub: Any) -> None:
     which = cmd.add_mutually_exclusive_group(required=True)
     which.add_argument("--zone", help="zone id, e.g. leuven")
     which.add_argument("--actor", help="actor id: its ego network in its pilot zone")
+    which.add_argument("--gaps", metavar="ZONE", help="zone id: gap map of its parts (--need)")
+    cmd.add_argument("--need", help="need type code for --gaps, e.g. nursing-care")
     cmd.add_argument("--hops", type=int, help="ties from the actor, 1 to 4 (default 2)")
     cmd.add_argument("-o", "--output", default="map.html", help="file to write, - for stdout")
     cmd.add_argument(
@@ -42,6 +44,10 @@ def _map(args: argparse.Namespace, settings: Settings) -> int:
         network.check_hops(args.hops)
         if args.zone is not None:
             raise GraphsvcError("--hops goes with --actor")
+    if args.gaps is not None:
+        from graphsvc.cli.zones import write_gap_map
+
+        return write_gap_map(args, settings)
     max_nodes = default_max_nodes() if args.max_nodes is None else args.max_nodes
     store = open_store(settings)
     try:

@@ -95,6 +95,31 @@ def after_writing(store: Store, imported: Any) -> None:
             say(f"  {line}")
 
 
+def write_gap_map(args: argparse.Namespace, settings: Settings) -> int:
+    """`graphsvc map --gaps ZONE --need CODE [-o FILE]`: the gap map page as a file."""
+    import sys
+
+    from graphsvc.errors import GraphsvcError
+    from graphsvc.pages.gapmap import gap_map, render_gap_map
+
+    def work(store: Store) -> int:
+        found = gap_map(store, args.gaps, args.need)
+        page = render_gap_map(found)
+        if args.output == "-":
+            sys.stdout.write(page)
+        else:
+            try:
+                Path(args.output).write_text(page, encoding="utf-8")
+            except OSError as exc:
+                raise GraphsvcError(f"cannot write {args.output}: {exc.strerror}") from None
+        say(f"wrote {args.output}: gaps for {found.need} in {found.zone_name}: "
+            f"{found.filled} parts drawn, {len(found.unmapped)} without a polygon, "
+            f"{len(found.providers)} providers")  # fmt: skip
+        return 0
+
+    return _with_store(settings, work)
+
+
 def _with_store(settings: Settings, work: Any) -> int:
     store = open_store(settings)
     try:
