@@ -178,10 +178,17 @@ def _place(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.cli.common import audit_patients
+    from graphsvc.io.export import PATIENT_TABLES
     from graphsvc.io.migrate import migrate_2025
+    from graphsvc.security.audit import WRITE
+
+    def audit(patients: set[str]) -> None:
+        audit_patients(settings, "cli zones migrate-2025", WRITE, sorted(patients),
+                       list(PATIENT_TABLES))  # fmt: skip
 
     def work(store: Store) -> int:
-        for line in migrate_2025(store, write=not args.dry_run):
+        for line in migrate_2025(store, write=not args.dry_run, audit=audit):
             say(f"  {line}")
         return 0
 
