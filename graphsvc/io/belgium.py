@@ -38,7 +38,7 @@ from graphsvc.demo.vocab import NEED_TYPES, SERVICE_TYPES
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle, ExistingKeys, Record, bundle_from_records
 from graphsvc.io.geo import load_areas, locate
-from graphsvc.io.geometry import ShapeError, polygon_from_geojson, read_features, shape_row
+from graphsvc.io.geometry import ShapeError, polygon_from_geojson, read_features, shape_rows
 from graphsvc.io.mapping import Imported, ImportReport, identifier_value, read_csv_records, slug
 from graphsvc.io.matching import match_records
 
@@ -371,7 +371,8 @@ def belgium_shapes(
     for zid, geoms in members.items():
         shapes[zid] = shapely.make_valid(shapely.union_all(geoms))
     known = set(parent)
-    return [shape_row(zid, geom) for zid, geom in sorted(shapes.items()) if zid in known]
+    kept = sorted(z for z in shapes if z in known)
+    return shape_rows(kept, [shapes[z] for z in kept])
 
 
 def _features(path: Path, problems: list[str]) -> list[dict[str, Any]]:

@@ -78,10 +78,20 @@ def polygonal(geom: BaseGeometry) -> BaseGeometry:
 
 def to_geojson(geom: BaseGeometry) -> str:
     """Compact GeoJSON text with coordinates rounded to PRECISION decimals."""
-    rounded = shapely.set_precision(geom, 10**-PRECISION)
-    if rounded.is_empty:  # a sliver smaller than the grid: keep it unrounded
-        rounded = geom
-    return json.dumps(mapping(rounded), separators=(",", ":"))
+    return geojson_texts([geom])[0]
+
+
+def geojson_texts(geoms: Sequence[BaseGeometry]) -> list[str]:
+    """GeoJSON texts of many geometries at once (GEOS writer), coordinates rounded to
+    PRECISION decimals; a shape that rounding would make invalid is snapped with
+    set_precision instead, and a sliver smaller than the grid kept as it is."""
+    arr = np.asarray(geoms, dtype=object)
+    rounded = shapely.transform(arr, lambda xy: np.round(xy, PRECISION))
+    bad = ~shapely.is_valid(rounded)
+    for i in np.flatnonzero(bad).tolist():
+        snapped = shapely.set_precision(arr[i], 10**-PRECISION)
+        rounded[i] = snapped if not snapped.is_empty else arr[i]
+    return [str(t) for t in shapely.to_geojson(rounded)]
 
 
 def simplified(geom: BaseGeometry, metres: float) -> BaseGeometry:
@@ -116,12 +126,18 @@ def area_km2(geom: BaseGeometry) -> float:
 
 def shape_row(zone_id: str, geom: BaseGeometry) -> dict[str, Any]:
     """The row `set_zone_shapes` stores for one zone."""
-    return {
-        "id": zone_id,
-        "geometry": to_geojson(geom),
-        "display": to_geojson(simplified(geom, DISPLAY_TOLERANCE_M)),
-        "area_km2": round(area_km2(geom), 4),
-    }
+    return shape_rows([zone_id], [geom])[0]
+
+
+def shape_rows(ids: Sequence[str], geoms: Sequence[BaseGeometry]) -> list[dict[str, Any]]:
+    """The rows `set_zone_shapes` stores: polygon, display copy and area of each zone."""
+    full = geojson_texts(geoms)
+    tolerance = DISPLAY_TOLERANCE_M / METRES_PER_DEGREE
+    thin = shapely.simplify(np.asarray(geoms, dtype=object), tolerance, preserve_topology=True)
+    thin = [t if not t.is_empty else g for t, g in zip(thin, geoms, strict=True)]
+    display = geojson_texts(thin)
+    return [{"id": zid, "geometry": f, "display": d, "area_km2": round(area_km2(g), 4)}
+            for zid, g, f, d in zip(ids, geoms, full, display, strict=True)]  # fmt: skip
 
 
 def read_features(path: Path) -> list[dict[str, Any]]:
@@ -149,11 +165,12 @@ class ZoneIndex:
     shapes: list[BaseGeometry]
     depth: list[int]
     tree: shapely.STRtree = field(init=False)
+    _array: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.tree = shapely.STRtree(self.shapes)
-        for geom in self.shapes:
-            shapely.prepare(geom)
+        self._array = np.asarray(self.shapes, dtype=object)
+        shapely.prepare(self._array)
 
     @classmethod
     def from_rows(cls, rows: Iterable[dict[str, Any]]) -> ZoneIndex:
@@ -175,8 +192,12 @@ class ZoneIndex:
         if not points or not self.ids:
             return [None] * len(points)
         arr = np.asarray(points, dtype=float)
-        geoms = shapely.points(arr[:, 1], arr[:, 0])
-        point_at, zone_at = self.tree.query(geoms, predicate="intersects")
+        lat, lon = arr[:, 0], arr[:, 1]
+        # bounding boxes from the tree, then an exact test on the prepared polygons
+        point_at, zone_at = self.tree.query(shapely.points(lon, lat))
+        if len(point_at):
+            hit = shapely.intersects_xy(self._array[zone_at], lon[point_at], lat[point_at])
+            point_at, zone_at = point_at[hit], zone_at[hit]
         best = np.full(len(points), -1, dtype=np.int64)
         if len(point_at):
             depth = np.asarray(self.depth, dtype=np.int64)[zone_at]
