@@ -368,3 +368,34 @@ def test_hsds_service_area_polygons_cover_zones_and_gaps_match_by_hand(
     assert rows["be-nis-24062"].ratio == pytest.approx(30 / 1500)
     assert rows["be-nis-24038"].ratio == pytest.approx(30 / 1500)
     assert rows["be-nis-24062"].supply == pytest.approx(30 * 1000 / 1500)
+
+
+def test_fhir_coverage_area_boundary_covers_zones(belgium: Store, tmp_path: Path) -> None:
+    """A FHIR coverage-area Location with a GeoJSON boundary (the location-boundary-geojson
+    extension, base64) covers the municipalities it holds at least half of."""
+    import base64
+
+    from graphsvc.io.bundle import store_lookup
+    from graphsvc.io.fhir import import_fhir
+    from graphsvc.io.service_areas import BOUNDARY_EXTENSION, apply_geography, fhir_extents
+
+    fixture = Path(__file__).parent / "fixtures" / "fhir" / "brussels_network.json"
+    data = json.loads(fixture.read_text())
+    shapes = geometries(belgium, ["be-nis-21004", "be-nis-21015"])
+    area = shapely.union_all([shapely.from_geojson(r["geometry"]) for r in shapes.values()])
+    boundary = base64.b64encode(json.dumps(mapping(area)).encode()).decode()
+    for entry in data["entry"]:
+        resource = entry["resource"]
+        if resource.get("id") == "marollen-area":
+            resource["extension"] = [{"url": BOUNDARY_EXTENSION, "valueAttachment": {
+                "contentType": "application/geo+json", "data": boundary}}]  # fmt: skip
+        if resource.get("id") == "marollen-home-nursing":
+            resource["coverageArea"] = [{"reference": "Location/marollen-area"}]
+    path = tmp_path / "network.json"
+    path.write_text(json.dumps(data))
+    imported = import_fhir(path, existing=store_lookup(belgium))
+    covered = apply_geography(belgium, imported, fhir_extents(path, None))
+    service = next(s for s in imported.bundle.tables["services"]
+                   if s["id"].endswith("marollen-home-nursing"))  # fmt: skip
+    assert covered[service["id"]] == [("be-nis-21004", 1.0), ("be-nis-21015", 1.0)]
+    assert service["covers"] == ["be-nis-21004", "be-nis-21015"]
