@@ -399,3 +399,36 @@ def test_fhir_coverage_area_boundary_covers_zones(belgium: Store, tmp_path: Path
                    if s["id"].endswith("marollen-home-nursing"))  # fmt: skip
     assert covered[service["id"]] == [("be-nis-21004", 1.0), ("be-nis-21015", 1.0)]
     assert service["covers"] == ["be-nis-21004", "be-nis-21015"]
+
+
+def test_bundle_service_areas_geojson(belgium: Store, tmp_path: Path) -> None:
+    from graphsvc.cli.zones import bundle_areas
+    from graphsvc.io.bundle import read_bundle, store_lookup
+    from tests.maps_fixtures import write_bundle as write_csv_bundle
+
+    folder = write_csv_bundle(tmp_path / "b", {
+        "zones": [{"id": "sa-zone", "name": "Somewhere", "level": "pilot_zone", "part_of": "be"}],
+        "actors": [{"id": "sa-team", "name": "Team", "kind": "team", "line": "first",
+                    "zone": "be-nis-24062"}],
+        "services": [{"id": "sa-nursing", "actor": "sa-team", "type": "nursing",
+                      "name": "Nursing", "capacity": 5, "available": 1, "status": "active",
+                      "covers": ["be-nis-24062"]}],
+    })  # fmt: skip
+    herent = geometries(belgium, ["be-nis-24038"])["be-nis-24038"]["geometry"]
+    feature = {"type": "Feature", "geometry": json.loads(herent),
+               "properties": {"service": "sa-nursing"}}  # fmt: skip
+    (folder / "service_areas.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]})
+    )
+    bundle = read_bundle(folder, existing=store_lookup(belgium))
+    bundle_areas(belgium, bundle, folder)
+    assert bundle.tables["services"][0]["covers"] == ["be-nis-24038"]
+    bad = {**feature, "properties": {"service": "nope"}}
+    (folder / "service_areas.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature, bad]})
+    )
+    with pytest.raises(InputError) as caught:
+        bundle_areas(belgium, read_bundle(folder, existing=store_lookup(belgium)), folder)
+    assert caught.value.problems == [
+        "service_areas.geojson feature 2 field service: 'nope' is not a service of the bundle"
+    ]

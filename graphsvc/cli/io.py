@@ -118,6 +118,7 @@ def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(store: Store) -> int:
         check_bundle(bundle, [], store_lookup(store))
+        zones.bundle_areas(store, bundle, path)  # service_areas.geojson -> COVERS
         write_and_report(store, bundle, str(path), settings, started)
         return 0
 

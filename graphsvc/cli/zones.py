@@ -85,6 +85,22 @@ def after_mapping(
     apply_geography(store, imported, extents(path, prefix) if extents else {})
 
 
+def bundle_areas(store: Store, bundle: Any, path: Path) -> None:
+    """A bundle folder's service_areas.geojson: each service COVERS the zones it overlaps."""
+    from graphsvc.io.mapping import Imported, ImportReport
+    from graphsvc.io.service_areas import apply_geography, bundle_extents
+
+    if not path.is_dir():
+        return
+    services = {s["id"] for s in bundle.tables.get("services", [])}
+    extents = bundle_extents(path, services)
+    if extents:
+        imported = Imported(bundle, ImportReport(str(path)))
+        apply_geography(store, imported, extents, drop_placeholders=False)
+        for line in imported.lines():
+            say(f"  {line}")
+
+
 def after_writing(store: Store, imported: Any) -> None:
     """An HSDS/FHIR import after writing: its actors with coordinates in their finest zone."""
     from graphsvc.io.placement import place_actors

@@ -6,7 +6,8 @@ written, `apply_geography`:
   merged 2019 municipality, `be-nis-23023`, becomes `be-nis-23106`), and drops the placeholder
   zones the mapping made for them;
 - turns service-area polygons into COVERS: HSDS `service_area.extent` (GeoJSON; extent_type
-  geojson or empty) and FHIR coverage-area Locations carrying a GeoJSON boundary (extension
+  geojson or empty), a bundle folder's `service_areas.geojson` (features with a `service`
+  property) and FHIR coverage-area Locations carrying a GeoJSON boundary (extension
   `location-boundary-geojson`, base64 attachment) cover the finest zones with a polygon of
   which at least MIN_OVERLAP_SHARE (half) of the area lies inside the service area
   (geometry.covered_zones); a service whose area covers no zone keeps what the mapping gave it;
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle
 from graphsvc.io.geometry import (
     MIN_OVERLAP_SHARE,
@@ -29,6 +31,7 @@ from graphsvc.io.geometry import (
     ZoneIndex,
     covered_zones,
     polygon_from_geojson,
+    read_features,
 )
 from graphsvc.io.mapping import Imported, ImportReport, prefixed, slug
 from graphsvc.io.zone_store import resolve_aliases, zone_index
@@ -99,6 +102,40 @@ def _keep_zones(bundle: Bundle, keep: set[str]) -> int:
             extra["zones"] = [extra["zones"][i] for i in kept]
     bundle.tables["zones"] = [rows[i] for i in kept]
     return len(rows) - len(kept)
+
+
+BUNDLE_AREAS = "service_areas.geojson"
+
+
+def bundle_extents(folder: Path, services: set[str]) -> dict[str, list[tuple[str, Any]]]:
+    """A bundle folder's optional `service_areas.geojson` (features with a `service` property
+    naming a service of the bundle, and a polygon) -> service id -> [(where, geometry)].
+    Raises InputError naming the feature when one does not fit."""
+    path = Path(folder) / BUNDLE_AREAS
+    if not path.is_file():
+        return {}
+    try:
+        features = read_features(path)
+    except ShapeError as exc:
+        raise InputError([str(exc)]) from None
+    problems: list[str] = []
+    out: dict[str, list[tuple[str, Any]]] = {}
+    for n, feature in enumerate(features, start=1):
+        where = f"{path.name} feature {n}"
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        sid = str((props or {}).get("service") or "")
+        if sid not in services:
+            problems.append(f"{where} field service: {sid[:40]!r} is not a service of the bundle")
+            continue
+        try:
+            polygon_from_geojson(feature.get("geometry"))
+        except ShapeError as exc:
+            problems.append(f"{where} field geometry: {exc}")
+            continue
+        out.setdefault(sid, []).append((where, feature["geometry"]))
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def resolve_bundle_aliases(store: Store, bundle: Bundle, report: ImportReport) -> None:
@@ -173,8 +210,11 @@ def apply_geography(
     imported: Imported,
     extents: dict[str, list[tuple[str, Any]]],
     min_share: float = MIN_OVERLAP_SHARE,
+    drop_placeholders: bool = True,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Resolve older zone codes and service-area polygons of a mapped import (in place)."""
+    """Resolve older zone codes and service-area polygons of a mapped import (in place);
+    `drop_placeholders`: drop the zones the mapping made for areas now covered by real zones
+    (not for a native bundle, whose zones are all meant)."""
     tables = imported.bundle.tables
     report = imported.report
     resolve_bundle_aliases(store, imported.bundle, report)
@@ -185,7 +225,7 @@ def apply_geography(
         report.note("service area polygons not used: no zone has a polygon (load belgium)")
         return {}
     covered = cover_by_areas(tables, extents, index, report, min_share)
-    if covered:
+    if covered and drop_placeholders:
         roots = {z["id"] for z in tables.get("zones", []) if z.get("part_of") is None}
         dropped = _drop_unused_zones(imported.bundle, roots)
         if dropped:
