@@ -317,7 +317,7 @@ def test_hsds_service_area_polygons_cover_zones_and_gaps_match_by_hand(
     """Last in this module: it adds services to the shared Belgium graph."""
     from graphsvc.core.gaps import GapQuery, zone_gaps
     from graphsvc.io.bundle import bundle_from_records, store_lookup
-    from graphsvc.io.hsds import ZONE_URI, import_hsds
+    from graphsvc.io.hsds import import_hsds
     from graphsvc.io.service_areas import apply_geography, hsds_extents
 
     shapes = geometries(belgium, ["be-nis-24062", "be-nis-24038", "be-nis-24055"])
@@ -336,7 +336,7 @@ def test_hsds_service_area_polygons_cover_zones_and_gaps_match_by_hand(
                                  "extent": json.dumps(mapping(corner)),
                                  "extent_type": "geojson"}]),
         _hsds_service("c", 5, [{"id": "area-c", "name": "Galmaarden (2019 code)",
-                                "uri": f"{ZONE_URI}be-nis-23023"}]),
+                                "uri": "urn:graphsvc:zone:be-nis-23023"}]),
     ]  # fmt: skip
     path = tmp_path / "areas.json"
     path.write_text(json.dumps(services))
