@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed
 
-.PHONY: install run test soak lint format seeds schema bench clean browser
+.PHONY: install run test soak lint format seeds schema bench bench-geography clean browser
 
 install: $(INSTALLED) $(NODE_DEPS)
 
@@ -70,3 +70,7 @@ clean:
 # results and their reading in bench/RESULTS.md.
 bench: $(INSTALLED)
 	$(PY) -m bench.run
+
+# Belgian geography with polygons: load, ~20,000 sector polygons, 100,000 points placed.
+bench-geography: $(INSTALLED)
+	$(PY) -m bench.geography

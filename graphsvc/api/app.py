@@ -22,6 +22,7 @@ from graphsvc.api.auth import Authenticate
 from graphsvc.api.context import call
 from graphsvc.api.exports import export_routes
 from graphsvc.api.feedback_routes import feedback_routes
+from graphsvc.api.gapmap_routes import gap_map_routes
 from graphsvc.api.http import GraphQLApp
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
@@ -103,6 +104,7 @@ def create_app(
             Route("/healthz", healthz),
             *export_routes(lambda: state["store"], local=local),
             *map_routes(lambda: state["store"], local=local),
+            *gap_map_routes(lambda: state["store"], local=local),
             *feedback_routes(
                 lambda: state["store"], audit_log, settings.suppression_k, local=local
             ),

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graphsvc.api.context import Context
@@ -17,11 +18,14 @@ from graphsvc.core import directory
 class ZoneLevel(Enum):
     COUNTRY = "country"
     REGION = "region"
+    PROVINCE = "province"
+    ARRONDISSEMENT = "arrondissement"
     PRIMARY_CARE_ZONE = "primary_care_zone"
     PILOT_ZONE = "pilot_zone"
     MUNICIPALITY = "municipality"
     VICINITY_NETWORK = "vicinity_network"
     STATISTICAL_SECTOR = "statistical_sector"
+    NEIGHBOURHOOD = "neighbourhood"
 
 
 @strawberry.enum(description="Line of care an actor belongs to.")
@@ -64,12 +68,46 @@ class Zone:
     lat: float | None
     lon: float | None
     parent_id: strawberry.Private[str | None]
+    resolved_from: str | None = strawberry.field(
+        default=None,
+        description="The older code asked for, when this zone was found by one of its "
+        "aliases (a merged 2019 municipality asked by its code is its 2025 municipality).",
+    )
 
     @classmethod
-    def from_domain(cls, zone: directory.Zone) -> Zone:
+    def from_domain(cls, zone: directory.Zone, resolved_from: str | None = None) -> Zone:
         return cls(id=strawberry.ID(zone.id), name=zone.name, level=ZoneLevel(zone.level),
                    population=zone.population, lat=zone.lat, lon=zone.lon,
-                   parent_id=zone.parent)  # fmt: skip
+                   parent_id=zone.parent, resolved_from=resolved_from)  # fmt: skip
+
+    @strawberry.field(
+        description="The zone's polygon as a GeoJSON geometry (WGS84), or null without one. "
+        "simplify: tolerance in metres (topology kept); display: the stored simplified copy "
+        "(about 50 m) instead of the full polygon."
+    )
+    async def geometry(
+        self, info: Ctx, simplify: float | None = None, display: bool = False
+    ) -> JSON | None:
+        from graphsvc.io.geometry import geojson_value
+
+        found = await info.context.zone_shapes.load(str(self.id))
+        if not found or not found.get("geometry"):
+            return None
+        text = found["display"] if display and found.get("display") else found["geometry"]
+        return geojson_value(text, simplify, argument="simplify")
+
+    @strawberry.field(description="Older codes of this zone that still resolve to it.")
+    async def aliases(self, info: Ctx) -> list[str]:
+        found = await info.context.zone_shapes.load(str(self.id))
+        return list((found or {}).get("aliases") or [])
+
+    @strawberry.field(
+        description="How the population was estimated (e.g. 'area share of be-nis-24062'), or "
+        "null when it is a published figure."
+    )
+    async def population_estimated(self, info: Ctx) -> str | None:
+        found = await info.context.zone_shapes.load(str(self.id))
+        return (found or {}).get("estimated")
 
     @strawberry.field(description="The zone this zone is part of.")
     def parent(self, info: Ctx) -> Zone | None:

@@ -70,6 +70,12 @@ def load_into(store: Store, seed: str, settings: Settings) -> None:
     from graphsvc.io.seeds import read_seed
 
     started = time.monotonic()
+    if seed == "belgium":  # the 2025 geography: the bundle, then polygons and old codes
+        from graphsvc.io.belgium import load_belgium
+
+        load_belgium(store, lambda b: write_and_report(store, b, seed, settings, started, "load"),
+                     say=say)  # fmt: skip
+        return
     write_and_report(store, read_seed(seed), seed, settings, started, verb="load")
 
 

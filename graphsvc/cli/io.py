@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graphsvc.cli import zones
 from graphsvc.cli.common import audit_patients, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
@@ -50,6 +51,7 @@ def register(sub: Any) -> None:
     )
     pharmacies.add_argument("path", help="CSV with name, lat, lon (authorization_id, ...)")
     pharmacies.set_defaults(run=_import_pharmacies)
+    zones.add_import(kinds)
 
     exp = sub.add_parser("export", help="write the database to a bundle or HSDS 3.0")
     kinds = exp.add_subparsers(title="formats")
@@ -64,6 +66,7 @@ def register(sub: Any) -> None:
     hsds = kinds.add_parser("hsds", help="HSDS 3.0 CSV folder with datapackage.json")
     hsds.add_argument("path")
     hsds.set_defaults(run=_export_hsds)
+    zones.add_export(kinds)
 
 
 def _with_store(settings: Settings, work: Callable[[Store], int]) -> int:
@@ -121,6 +124,7 @@ def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(store: Store) -> int:
         check_bundle(bundle, [], store_lookup(store))
+        zones.bundle_areas(store, bundle, path)  # service_areas.geojson -> COVERS
         write_and_report(store, bundle, str(path), settings, started)
         return 0
 
@@ -134,17 +138,21 @@ def _report(lines: list[str]) -> None:
 
 def _import_hsds(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.hsds import import_hsds
+    from graphsvc.io.service_areas import hsds_extents
 
-    return _import_source(args, settings, import_hsds)
+    return _import_source(args, settings, import_hsds, hsds_extents)
 
 
 def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.fhir import import_fhir
+    from graphsvc.io.service_areas import fhir_extents
 
-    return _import_source(args, settings, import_fhir)
+    return _import_source(args, settings, import_fhir, fhir_extents)
 
 
-def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) -> int:
+def _import_source(
+    args: argparse.Namespace, settings: Settings, importer: Any, extents: Any = None
+) -> int:
     """Map a directory source (HSDS, FHIR) against the database, report, then write."""
     from graphsvc.io.bundle import store_lookup
     from graphsvc.io.matching import candidates_from
@@ -160,8 +168,10 @@ def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) 
             existing=store_lookup(store),
             candidates=candidates_from(store),
         )
+        zones.after_mapping(store, imported, path, args.prefix, extents)  # older codes, areas
         _report(imported.lines())
         write_and_report(store, imported.bundle, str(path), settings, started)
+        zones.after_writing(store, imported)  # actors to their finest zone by coordinates
         return 0
 
     return _with_store(settings, work)

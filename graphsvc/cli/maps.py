@@ -28,6 +28,8 @@ def register(sub: Any) -> None:
     which = cmd.add_mutually_exclusive_group(required=True)
     which.add_argument("--zone", help="zone id, e.g. leuven")
     which.add_argument("--actor", help="actor id: its ego network in its pilot zone")
+    which.add_argument("--gaps", metavar="ZONE", help="zone id: gap map of its parts (--need)")
+    cmd.add_argument("--need", help="need type code for --gaps, e.g. nursing-care")
     cmd.add_argument("--hops", type=int, help="ties from the actor, 1 to 4 (default 1)")
     cmd.add_argument(
         "-o",
@@ -99,6 +101,10 @@ def _map(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc import maps
     from graphsvc.maps.layout import layout_of, save_layout
 
+    if args.gaps is not None:
+        from graphsvc.cli.zones import write_gap_map
+
+        return write_gap_map(args, settings)
     kind = _format(args.output)
     if args.hops is not None:
         maps.check_hops(args.hops)
