@@ -25,7 +25,7 @@ from graphsvc.io.bundle import bundle_from_records, store_lookup, write_bundle
 from graphsvc.pages.gapmap import COLOURS, gap_map
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
-from tests.conftest import _falkordb_settings
+from tests.conftest import LOCALHOST, _falkordb_settings
 from tests.maps_fixtures import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT
 
 HERENT = "be-nis-24038"  # in Leuven Zuid (be-elz21) with six more municipalities
@@ -157,7 +157,7 @@ def test_gap_map_bad_arguments(gaps_store: tuple[Store, str]) -> None:
     from starlette.testclient import TestClient
 
     store, elz = gaps_store
-    with TestClient(create_app(Settings(), store)) as client:
+    with TestClient(create_app(Settings(), store), base_url=LOCALHOST) as client:
         response = client.get(f"/maps/gaps/{elz}")
         assert response.status_code == 400 and "argument need: required" in response.text
         response = client.get("/maps/gaps/nowhere?need=nursing-care")

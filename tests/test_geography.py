@@ -26,7 +26,7 @@ from graphsvc.io.zone_store import depths, geometries, resolve_aliases, zone_ind
 from graphsvc.io.zones import ZoneColumns, read_zone_file, write_zone_import
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
-from tests.conftest import _falkordb_settings
+from tests.conftest import LOCALHOST, _falkordb_settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "belgium"
 WIJKEN = SHARED / "wijken_ggw7_2024_centroids.csv"
@@ -265,7 +265,7 @@ def test_graphql_geometry_aliases_and_points(belgium: Store) -> None:
     from graphsvc.config import Settings
     from tests.conftest import gql
 
-    with TestClient(create_app(Settings(), belgium)) as client:
+    with TestClient(create_app(Settings(), belgium), base_url=LOCALHOST) as client:
         body = gql(client, """{ zone(id: "be-nis-23023") { id name resolvedFrom aliases
             geometry(simplify: 200) } }""")  # fmt: skip
         zone = body["data"]["zone"]
