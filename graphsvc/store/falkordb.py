@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -281,13 +282,20 @@ class FalkorStore(BaseStore):
             return False
         return True
 
-    def ping(self) -> None:
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """A silent server is hung (asking again would wait again), a lost one unavailable."""
         try:
-            self.connection.execute_command("GRAPH.LIST")
+            yield
         except redis.TimeoutError as exc:
             raise self._hung(exc) from None
         except _LOST as exc:
             raise self._unavailable(exc) from exc
+
+    def ping(self) -> None:
+        try:
+            with self._answering():
+                self.connection.execute_command("GRAPH.LIST")
         except redis.ResponseError as exc:
             raise DatabaseUnavailable(
                 f"{self._where} answers but is not a FalkorDB server ({one_line(exc)})"
@@ -322,12 +330,8 @@ class FalkorStore(BaseStore):
 
     def interrupted_loads(self) -> dict[str, dict[str, Any]]:
         """Loads that started and never ended: source -> {started, rows}."""
-        try:
+        with self._answering():
             found = self.connection.hgetall(LOADS_KEY.format(graph=self._graph.name))
-        except redis.TimeoutError as exc:
-            raise self._hung(exc) from None
-        except _LOST as exc:
-            raise self._unavailable(exc) from exc
         return {_text(k): json.loads(_text(v)) for k, v in found.items()}
 
     def snapshot(self, target: Path) -> None:
@@ -335,11 +339,8 @@ class FalkorStore(BaseStore):
         from graphsvc.store.aof import save_snapshot
 
         try:
-            save_snapshot(self.connection, target, max(600.0, self._timeout_s or 0.0))
-        except redis.TimeoutError as exc:
-            raise self._hung(exc) from None
-        except _LOST as exc:
-            raise self._unavailable(exc) from exc
+            with self._answering():
+                save_snapshot(self.connection, target, max(600.0, self._timeout_s or 0.0))
         except redis.ResponseError as exc:
             raise DatabaseUnavailable(
                 f"snapshot refused by {self._where}: {one_line(exc)}"
