@@ -7,6 +7,7 @@ contract tests against a Neo4j 5 server as well.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -131,3 +132,21 @@ def gql(client: TestClient, query: str, **variables: object) -> dict:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code in (200, 400), response.text
     return response.json()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB tmpfs (the disk-full checks), unmounted after; skipped where mounting is refused."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    try:
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                                capture_output=True, text=True)  # fmt: skip
+    except OSError as exc:  # no mount command
+        pytest.skip(f"cannot mount a small tmpfs here: {exc}")
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -326,23 +326,6 @@ def test_a_stopped_database_answers_503_within_the_timeout(tmp_path: Path) -> No
 # -- 4. disk full ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    try:
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                                capture_output=True, text=True)  # fmt: skip
-    except OSError as exc:
-        pytest.skip(f"cannot mount a small tmpfs here: {exc}")
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def fill(path: Path) -> None:
     with open(path, "ab") as filler:
         try:
