@@ -43,21 +43,28 @@ def error_page(
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
-async def _page(build: Callable[[], NetworkMap], local: bool = True) -> HTMLResponse:
+async def html_page(make: Callable[[], str], local: bool = True, what: str = "map") -> HTMLResponse:
+    """The page `make()` draws, or a short page saying why not: 404 for an unknown id, 400 for
+    bad input, 503 when the database is away (details only in local mode)."""
     try:
-        found = await call(build)
-        page = await call(render_html, found)
+        page = await call(make)
     except NotFound as exc:
         return error_page(
-            404, str(exc).removeprefix("argument zoneId: ").removeprefix("argument focusActorId: ")
+            404,
+            str(exc).removeprefix("argument zoneId: ").removeprefix("argument focusActorId: "),
+            what,
         )
     except InputError as exc:
-        return error_page(400, "; ".join(exc.problems))
+        return error_page(400, "; ".join(exc.problems), what)
     except DatabaseUnavailable as exc:
-        return error_page(503, str(exc) if local else UNAVAILABLE)
+        return error_page(503, str(exc) if local else UNAVAILABLE, what)
     except GraphsvcError as exc:
-        return error_page(400, str(exc) if local else "the map could not be made")
+        return error_page(400, str(exc) if local else "the map could not be made", what)
     return HTMLResponse(page, headers=HEADERS)
+
+
+async def _page(build: Callable[[], NetworkMap], local: bool = True) -> HTMLResponse:
+    return await html_page(lambda: render_html(build()), local)
 
 
 def parse_hops(raw: str | None) -> int:
