@@ -267,45 +267,26 @@ def proposal_rows(checked: Mapping[str, Any]) -> list[dict[str, Any]]:
         "map_zone": checked["zone"],
     }
     empty = dict.fromkeys(("source", "target", "type", "name", "line", "zone", "actor", "text"))
+
+    def proposal(kind: str, key: str, note: str | None, **fields: Any) -> dict[str, Any]:
+        row = {**base, **empty, "id": f"{ws['id']}:{kind}:{key}", "kind": kind, **fields}
+        return {**row, "note": note or None}
+
     rows = []
     for t in checked["ties"]:
         a, b = sorted((t["source"], t["target"]))
         rows.append(
-            {
-                **base,
-                **empty,
-                "id": f"{ws['id']}:tie:{a}:{b}:{t['type']}",
-                "kind": "tie",
-                "source": a,
-                "target": b,
-                "type": t["type"],
-                "note": t["note"] or None,
-            }
+            proposal("tie", f"{a}:{b}:{t['type']}", t["note"], source=a, target=b, type=t["type"])
         )
     for m in checked["missing_actors"]:
         rows.append(
-            {
-                **base,
-                **empty,
-                "id": f"{ws['id']}:actor:{_slug(m['name'])}",
-                "kind": "actor",
-                "name": m["name"],
-                "line": m["line"],
-                "zone": m["zone"],
-                "note": m["note"] or None,
-            }
+            proposal(
+                "actor", _slug(m["name"]), m["note"], name=m["name"], line=m["line"], zone=m["zone"]
+            )
         )
     for p in checked["priorities"]:
         rows.append(
-            {
-                **base,
-                **empty,
-                "id": f"{ws['id']}:priority:{_slug(p['text'])}",
-                "kind": "priority",
-                "text": p["text"],
-                "actor": p["actor"],
-                "note": p["note"] or None,
-            }
+            proposal("priority", _slug(p["text"]), p["note"], text=p["text"], actor=p["actor"])
         )
     return rows
 
