@@ -8,5 +8,5 @@ WITH a, z, collect({source: r.source, kind: r.kind, values: r.values, how: r.how
 RETURN a.id AS id, a.name AS name, a.kind AS kind, a.line AS line,
        a.discipline AS discipline, a.languages AS languages, a.lat AS lat, a.lon AS lon,
        z.id AS zone, a.nihdi AS nihdi, a.kbo AS kbo, a.afmps AS afmps,
-       [x IN records WHERE x.source IS NOT NULL AND x.how <> 'review'] AS records
+       [x IN records WHERE x.source IS NOT NULL AND x.how <> 'queued'] AS records
 ORDER BY id

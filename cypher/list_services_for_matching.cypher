@@ -10,5 +10,5 @@ WITH a, s, t, covers, collect({source: r.source, kind: r.kind, values: r.values,
 RETURN s.id AS id, a.id AS actor, t.code AS type, s.name AS name, s.capacity AS capacity,
        s.available AS available, s.languages AS languages, s.eligibility AS eligibility,
        s.status AS status, covers,
-       [x IN records WHERE x.source IS NOT NULL AND x.how <> 'review'] AS records
+       [x IN records WHERE x.source IS NOT NULL AND x.how <> 'queued'] AS records
 ORDER BY id

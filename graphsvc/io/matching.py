@@ -47,6 +47,7 @@ _GENERIC = {
     "asbl", "vzw", "inc", "llc", "comm", "v", "snc", "sprlu", "scs", "commv", "officine",
 }  # fmt: skip
 _LONG_FORMS = {"st": "saint", "ste": "sainte", "sint": "saint", "dr": "docteur"}
+_KINDS = ("discipline", "line")  # known on both sides and different: never the same actor
 _GRID = BLOCK_KM / 111.0  # degrees of latitude per grid cell
 
 
@@ -138,11 +139,12 @@ class MatchReport:
     services: dict[str, tuple[str, str]] = field(default_factory=dict)  # in -> (id, how)
     held: dict[str, Record] = field(default_factory=dict)  # actors queued for review, unwritten
     settled: Any = None  # sources_authority.Settled, when the source's kind is known
+    linked: set[str] = field(default_factory=set)  # found by this source's earlier records
 
     def lines(self) -> list[str]:
         how: dict[str, int] = defaultdict(int)
-        for _, way in self.merged.values():
-            how[way] += 1
+        for incoming, (_, way) in self.merged.items():
+            how["this source's earlier records" if incoming in self.linked else way] += 1
         ways = ", ".join(f"{n:,} by {w}" for w, n in sorted(how.items()))
         out = [f"matching: {len(self.merged):,} merged ({ways or 'none'}), {len(self.new):,} new, "
                f"{len(self.review):,} queued for review (not imported until decided: "
@@ -211,8 +213,9 @@ def match_records(
     for _, actor in records.get("actors", []):
         aid = actor["id"]
         link = context.links.get(("actors", aid))
-        if link and link[0] in by_id and link[1] != "review":
+        if link and link[0] in by_id and link[1] != "queued":
             report.merged[aid] = (link[0], link[1])
+            report.linked.add(aid)
             if link[2] is not None:
                 report.scores[aid] = (link[2], {})
             claimed[link[0]] = (aid, 2.0)
@@ -298,6 +301,8 @@ def _ranked(
                     continue
                 if any(c.get(s) and s in my_ids and str(c[s]) != my_ids[s] for s in UNIQUE_SCHEMES):
                     continue  # a different establishment number: a different actor
+                if any(mine.get(k) and c.get(k) and mine[k] != c[k] for k in _KINDS):
+                    continue  # a pharmacy is not the hospital it stands in
                 if distance_km(mine["lat"], mine["lon"], c["lat"], c["lon"]) > BLOCK_KM:
                     continue
                 fields = compare(mine, c)

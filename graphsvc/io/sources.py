@@ -6,11 +6,12 @@ source and DESCRIBES the node it became.
 The source id of a record is the id the importer gives it from the source's own id (HSDS and
 FHIR ids with the import's prefix, the AFMPS authorisation number, a list's `id` column, else
 its row number). `how` says how it found its node: id (the same id), identifier (AFMPS,
-NIHDI), match (scored, see io/matching.py), review (a steward accepted the pair; a record
-still queued keeps `how` review and DESCRIBES nothing), new. `values` is what the source said
-(JSON), kept even where survivorship kept another source's value. A record no longer in the
-source is marked `gone` (not deleted). `imported_at` changes only when the file's digest does:
-importing the same file twice leaves the graph, and its digest, as they were.
+NIHDI), match (scored, see io/matching.py), review (a steward accepted the pair), new; a
+record still queued for review has `how` queued, names its candidate and DESCRIBES nothing.
+`values` is what the source said (JSON), kept even where survivorship kept another source's
+value. A record no longer in the source is marked `gone` (not deleted). `imported_at` changes
+only when the file's digest does: importing the same file twice leaves the graph, and its
+digest, as they were.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def record_rows(
     for aid, (candidate, score, fields) in sorted(matched.review.items()):
         _, actor = matched.held.get(aid, ("", {}))
         own = {**actor, **extra.get(aid, {}), "comparisons": fields}
-        review.append(row("actors", aid, candidate, "review", score, own))
+        review.append(row("actors", aid, candidate, "queued", score, own))
     return {"actors": actors, "services": services, "review": review}
 
 
@@ -126,7 +127,7 @@ def write_sources(
 
 def list_sources(store: Store) -> list[Row]:
     """Every source with its record counts."""
-    return store.run("list_sources")
+    return [{**r, "gone": int(r["gone"] or 0)} for r in store.run("list_sources")]
 
 
 def _known(store: Store, name: str) -> None:
@@ -147,12 +148,14 @@ def conflicts(store: Store, name: str | None = None) -> list[Row]:
     value, the value kept and the sources the kept value may come from (by authority)."""
     if name is not None:
         _known(store, name)
-    rows = store.run("list_source_conflicts", source=name)
+    rows = store.run("list_source_conflicts", source=None)  # all: who else describes a node
     by_node: dict[str, list[Row]] = {}
     for r in rows:
         by_node.setdefault(r["canonical"], []).append(r)
     out = []
     for r in rows:
+        if name is not None and r["source"] != name:
+            continue
         own = json.loads(r["values"] or "{}")
         props = {**r["props"], "covers": r["covers"], "type": r["type"], "zone": r["zone"]}
         table = r["table"]
@@ -183,3 +186,34 @@ def _equal(a: list, b: list) -> bool:
 def _shown(values: list) -> str:
     one = values[0] if len(values) == 1 else values
     return one if isinstance(one, str) else json.dumps(one, ensure_ascii=False)
+
+
+def review_queue(store: Store, name: str | None = None) -> list[Row]:
+    """Pairs queued for review: the record, what the source says, its candidate, the score
+    and the decision (empty while undecided)."""
+    if name is not None:
+        _known(store, name)
+    out = []
+    for r in store.run("list_review_queue", source=name):
+        own = json.loads(r["values"] or "{}")
+        out.append({"source": r["source"], "source_id": r["source_id"],
+                    "name": own.get("name"), "candidate": r["candidate"],
+                    "candidate_name": r["candidate_name"], "score": r["score"],
+                    "decision": r["decision"] or ""})  # fmt: skip
+    return out
+
+
+def decide(store: Store, name: str, source_id: str, accept: bool) -> Row:
+    """Accept (merge) or reject (never propose again) a queued pair; the decision is kept and
+    applied at this and every later import of the source."""
+    queued = [r for r in review_queue(store, name) if r["source_id"] == source_id]
+    if not queued:
+        raise NotFound(f"{name} {source_id}: no such record queued for review "
+                       "(`graphsvc matches review` lists them)")  # fmt: skip
+    pair = queued[0]
+    decision = "accept" if accept else "reject"
+    store.upsert("merge_match_decisions", [{
+        "key": f"{name}|actors|{source_id}", "source": name, "source_id": source_id,
+        "canonical": pair["candidate"], "decision": decision,
+        "decided_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}])  # fmt: skip
+    return {**pair, "decision": decision}
