@@ -140,6 +140,8 @@ class MatchReport:
     held: dict[str, Record] = field(default_factory=dict)  # actors queued for review, unwritten
     settled: Any = None  # sources_authority.Settled, when the source's kind is known
     linked: set[str] = field(default_factory=set)  # found by this source's earlier records
+    partial: bool = False  # the source names changes only (FHIR transactions): see `deleted`
+    deleted: list[tuple[str, str | None]] = field(default_factory=list)  # (table, source id)
 
     def lines(self) -> list[str]:
         how: dict[str, int] = defaultdict(int)

@@ -117,8 +117,12 @@ def write_sources(
                          ("merge_review_records", "review")):  # fmt: skip
         if rows[table]:
             store.upsert(query, rows[table])
-    seen = [r["key"] for table in rows.values() for r in table]
-    marked = store.run("set_source_records_gone", source=info.id, seen=seen)[0]["marked"]
+    if matched.partial:  # only what the source deletes is gone (FHIR transactions)
+        keys = [f"{info.id}|{table}|{sid}" for table, sid in matched.deleted if sid]
+        marked = store.run("set_source_records_deleted", keys=keys)[0]["marked"]
+    else:
+        seen = [r["key"] for table in rows.values() for r in table]
+        marked = store.run("set_source_records_gone", source=info.id, seen=seen)[0]["marked"]
     total = {t: len(r) for t, r in rows.items()}
     return [f"source {info.id} ({info.kind}): {total['actors']:,} actor and "
             f"{total['services']:,} service records, {total['review']:,} queued for review, "
