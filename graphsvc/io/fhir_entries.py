@@ -120,7 +120,8 @@ def entries_of(
             status = _modifier_status(kind, resource.pop("modifierExtension"))
             if status is None:
                 report.skip("resource with a modifierExtension graphsvc does not understand "
-                            "(refused: its meaning would change without it)", where)  # fmt: skip
+                            "(refused: its meaning would change without it)",
+                            f"{where} {kind}/{rid}")  # fmt: skip
                 continue
             out.status[(kind, rid)] = status
         if kind == "Practitioner" and _has_ssin(resource):
