@@ -249,3 +249,43 @@ def test_lenient_mode_imports_the_valid_rows_and_lists_the_rejected(
         prepare_import(store, MIAMI, "hsds", zone="nowhere")
     with pytest.raises(InputError, match="--source"):
         prepare_import(store, listed, "pharmacies", source="a|b")
+
+
+def test_cli_sources_links_conflicts_review_and_rejects(tmp_path: Path) -> None:
+    from tests.test_cli import graphsvc, one_line_error
+
+    env = {"GRAPHSVC_DB": f"embedded:{tmp_path / 'db'}"}
+    assert graphsvc("load", "belgium", env=env).returncode == 0
+    listed = tmp_path / "city list.csv"
+    _write(listed, ["id", "name", "lat", "lon", "status"], [
+        {"id": "a1", "name": "Apotheek Centrum", "lat": "50.8790", "lon": "4.7005",
+         "status": "ACTIVE"},
+        {"id": "a2", "name": "", "lat": "50.8795", "lon": "4.7010", "status": "ACTIVE"},
+    ])  # fmt: skip
+    refused = graphsvc("import", "pharmacies", str(listed), env=env)
+    assert "city list.csv row 3 field name: required, but empty" in refused.stderr
+    assert one_line_error(refused).startswith("graphsvc: error:")
+    done = graphsvc("import", "pharmacies", str(listed), "--skip-invalid", "--source", "city",
+                    "--licence", "CC0", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rejects = tmp_path / "city list.csv.rejects.csv"
+    assert rejects.read_text().splitlines() == [
+        "file,row,field,reason", "city list.csv,3,name,\"required, but empty\""]  # fmt: skip
+    links = graphsvc("sources", "links", "city", "--format", "csv", env=env)
+    assert links.returncode == 0, links.stderr
+    assert links.stdout.splitlines()[:2] == [
+        "source_id,canonical_id,how,score,table,gone",
+        "be-pharmacy-city-a1,be-pharmacy-city-a1,new,,actors,False"]  # fmt: skip
+    sources = graphsvc("sources", "--format", "json", env=env)
+    assert [(s["id"], s["kind"], s["licence"]) for s in json.loads(sources.stdout)] == [
+        ("city", "list", "CC0")]  # fmt: skip
+    assert graphsvc("sources", "conflicts", "city", "--format", "csv", env=env).stdout == (
+        "source,table,source_id,canonical_id,field,value,kept,kept_from\n"
+    )
+    queue = graphsvc("matches", "review", "--format", "csv", env=env)
+    assert queue.returncode == 0 and queue.stdout.startswith("source,source_id,name,candidate")
+    unknown = graphsvc("sources", "links", "nowhere", env=env)
+    assert "source 'nowhere': no such source" in one_line_error(unknown)
+    zone = graphsvc("import", "hsds", str(MIAMI), "--zone", "atlantis", env=env)
+    assert one_line_error(zone) == "graphsvc: error: 1 problem(s); nothing was changed"
+    assert "--zone 'atlantis': no such zone in the database" in zone.stderr
