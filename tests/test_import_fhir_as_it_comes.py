@@ -154,3 +154,32 @@ def test_delete_entries_of_a_transaction_apply_to_the_source_records(
     assert links == {"net-o1": False, "net-s1": False, "net-s2": True}
     assert any("1 newly no longer in the source" in line for line in lines)
     assert any("conditional deletes are not applied" in line for line in lines)
+
+
+def test_graphql_shows_every_source_of_a_field_and_decides_matches(
+    make_store: Callable[..., Store], tmp_path: Path
+) -> None:
+    from starlette.testclient import TestClient
+
+    from graphsvc.api.app import create_app
+    from graphsvc.config import Settings
+    from tests.conftest import gql
+
+    store = make_store()
+    write_bundle(store, read_bundle(TINY))
+    nihdi = [{"system": "https://www.ehealth.fgov.be/standards/fhir/core/NamingSystem/"
+                        "nihdi-organization", "value": "10712345"}]  # fmt: skip
+    for source, name in (("one", "OCMW Leuven"), ("two", "OCMW van Leuven")):
+        path = _write(tmp_path / f"{source}.json", _bundle(
+            "collection", {"resource": _org(name, id="ocmw", identifier=nihdi)}))  # fmt: skip
+        import_source(store, path, "fhir", source=source, prefix=source, zone="north")
+    with TestClient(create_app(Settings(), store)) as client:
+        body = gql(client, '{ actor(id: "one-ocmw") { name sources { source field value kept } } }')
+        actor = body["data"]["actor"]
+        assert actor["name"] == "OCMW Leuven"  # the same rank: the value already there stays
+        names = {s["source"]: (s["value"], s["kept"]) for s in actor["sources"]
+                 if s["field"] == "name"}  # fmt: skip
+        assert names == {"one": ("OCMW Leuven", True), "two": ("OCMW van Leuven", False)}
+        refused = gql(client, 'mutation { decideMatch(sourceName: "two", sourceId: "x", '
+                              "accept: true) { decision } }")  # fmt: skip
+        assert "no such record queued for review" in refused["errors"][0]["message"]

@@ -22,6 +22,7 @@ from graphsvc.api.errors import PublicErrors
 from graphsvc.api.facilitator import FacilitatorQuery
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from graphsvc.api.planner import PlannerQuery
+from graphsvc.api.sources import SourcesMutation
 from graphsvc.api.validation import NameArgumentsInErrors
 from graphsvc.errors import GraphsvcError
 
@@ -34,7 +35,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(CaseManagerMutation, CoPlanMutation):
+class Mutation(CaseManagerMutation, CoPlanMutation, SourcesMutation):
     """Root mutation: the union of every area's mutations."""
 
 

@@ -221,3 +221,28 @@ def decide(store: Store, name: str, source_id: str, accept: bool) -> Row:
         "canonical": pair["candidate"], "decision": decision,
         "decided_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}])  # fmt: skip
     return {**pair, "decision": decision}
+
+
+def records_of(store: Store, ids: list[str]) -> dict[str, list[Row]]:
+    """The source records describing each node (actor or service id), one round trip."""
+    found: dict[str, list[Row]] = {i: [] for i in ids}
+    for r in store.run("list_node_source_records", ids=sorted(set(ids))):
+        found.setdefault(r["canonical"], []).append(r)
+    return found
+
+
+def field_values(table: str, record: Row, current: dict[str, Any]) -> list[Row]:
+    """Per field of the authority table: what one source record says, and whether it is the
+    value kept (`current`: the node's values by column)."""
+    own = json.loads(record["values"] or "{}")
+    out = []
+    for name, columns in FIELDS.get(table, {}).items():
+        if not all(c in own for c in columns):
+            continue
+        said = [own[c] for c in columns]
+        if all(v in (None, "", []) for v in said):
+            continue
+        kept = [current.get(c) for c in columns]
+        out.append({"source": record["source"], "kind": record["kind"], "field": name,
+                    "value": _shown(said), "kept": _equal(said, kept)})  # fmt: skip
+    return out
