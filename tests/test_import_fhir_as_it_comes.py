@@ -183,3 +183,26 @@ def test_graphql_shows_every_source_of_a_field_and_decides_matches(
         refused = gql(client, 'mutation { decideMatch(sourceName: "two", sourceId: "x", '
                               "accept: true) { decision } }")  # fmt: skip
         assert "no such record queued for review" in refused["errors"][0]["message"]
+
+
+def test_five_thousand_digit_numbers_are_refused_with_the_file(tmp_path: Path) -> None:
+    import pytest
+
+    from graphsvc.errors import InputError
+    from graphsvc.io.hsds import import_hsds
+
+    big = "9" * 5000
+    text = json.dumps(_bundle("collection", {"resource": _org("Org", id="o1")}))
+    path = tmp_path / "big.json"
+    path.write_text(text.replace('"Org"', '"Org", "extension": [{"url": "u", "valueInteger": '
+                                 + big + "}]"), encoding="utf-8")  # fmt: skip
+    with pytest.raises(InputError, match="big.json: a number with more than 4,300 digits"):
+        import_fhir(path)
+    folder = tmp_path / "hsds"
+    folder.mkdir()
+    (folder / "organizations.csv").write_text("id,name\no1,Org\n", encoding="utf-8")
+    (folder / "services.csv").write_text("id,organization_id,name\ns1,o1,S\n", encoding="utf-8")
+    (folder / "service_capacity.csv").write_text(f"id,service_id,available\nc1,s1,{big}\n")
+    imported = import_hsds(folder)
+    reason = "service capacity without a number of places (or a second one)"
+    assert imported.report.examples[reason] == ["service_capacity.csv row 2"]

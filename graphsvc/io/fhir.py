@@ -118,6 +118,9 @@ def _document(path: Path, problems: list[str]) -> dict[str, Any] | None:
     except json.JSONDecodeError as exc:
         problems.append(f"{path}: broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
         return None
+    except ValueError:  # an integer literal of more than 4,300 digits
+        problems.append(f"{path}: a number with more than 4,300 digits (not a FHIR value)")
+        return None
     if not isinstance(data, dict) or "resourceType" not in data:
         problems.append(f"{path.name}: not a FHIR resource (no resourceType)")
         return None
