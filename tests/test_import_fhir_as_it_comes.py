@@ -196,7 +196,7 @@ def test_five_thousand_digit_numbers_are_refused_with_the_file(tmp_path: Path) -
     path = tmp_path / "big.json"
     path.write_text(text.replace('"Org"', '"Org", "extension": [{"url": "u", "valueInteger": '
                                  + big + "}]"), encoding="utf-8")  # fmt: skip
-    with pytest.raises(InputError, match="big.json: a number with more than 4,300 digits"):
+    with pytest.raises(InputError, match=r"big\.json: a number with more than 4,300 digits"):
         import_fhir(path)
     folder = tmp_path / "hsds"
     folder.mkdir()
