@@ -112,7 +112,7 @@ def test_load_belgium_then_pharmacies_twice_without_duplicates(
     write_bundle(store, second.bundle)
     assert dump(store) == after_first
     # A second list of the same pharmacies without their AFMPS numbers (another source):
-    # matched on normalised name and distance, never duplicated.
+    # matched on a score of name and distance (or queued for review), never duplicated.
     with PHARMACIES.open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if r["postcode"].startswith("30")]
     other = tmp_path / "other.csv"
@@ -129,9 +129,9 @@ def test_load_belgium_then_pharmacies_twice_without_duplicates(
     finally:
         other.unlink()
     matched = third.matched
-    assert len(matched.merged) + len(matched.ambiguous) == len(rows) > 50
+    assert len(matched.merged) + len(matched.review) == len(rows) > 50
     assert not matched.new
-    assert {how for _, how in matched.merged.values()} == {"name and distance"}
+    assert {how for _, how in matched.merged.values()} == {"match"}
     write_bundle(store, third.bundle)
     assert counts(store)["Actor"] == 272 + 5026
 

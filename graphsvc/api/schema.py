@@ -23,6 +23,7 @@ from graphsvc.api.facilitator import FacilitatorQuery
 from graphsvc.api.geography import GeographyQuery
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from graphsvc.api.planner import PlannerQuery
+from graphsvc.api.sources import SourcesMutation
 from graphsvc.api.validation import NameArgumentsInErrors
 from graphsvc.errors import GraphsvcError
 
@@ -41,7 +42,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(CaseManagerMutation, CoPlanMutation):
+class Mutation(CaseManagerMutation, CoPlanMutation, SourcesMutation):
     """Root mutation: the union of every area's mutations."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -12,6 +12,9 @@ from strawberry.types import Info
 from graphsvc.api.context import Context
 from graphsvc.api.prefetch import now_or_later
 from graphsvc.core import directory
+
+if TYPE_CHECKING:
+    from graphsvc.api.sources import FieldSource
 
 
 @strawberry.enum(description="Administrative or care level of a zone.")
@@ -181,6 +184,18 @@ class Service:
         found = await info.context.zones.load_many(self.cover_ids)
         return [Zone.from_domain(z) for z in found if z is not None]
 
+    @strawberry.field(description="What each source says of this service's fields.")
+    async def sources(
+        self, info: Ctx
+    ) -> list[Annotated[FieldSource, strawberry.lazy("graphsvc.api.sources")]]:
+        from graphsvc.api.sources import field_sources
+
+        current = {"name": self.name, "status": self.status.value, "type": self.type_code,
+                   "languages": self.languages, "eligibility": self.eligibility,
+                   "capacity": self.capacity, "available": self.available,
+                   "covers": self.cover_ids}  # fmt: skip
+        return await field_sources(info, "services", str(self.id), current)
+
 
 @strawberry.type(description="An organisation, professional or team in the care network.")
 class Actor:
@@ -211,3 +226,14 @@ class Actor:
         return [
             Service.from_domain(s) for s in await info.context.actor_services.load(str(self.id))
         ]
+
+    @strawberry.field(description="What each source says of this actor's fields.")
+    async def sources(
+        self, info: Ctx
+    ) -> list[Annotated[FieldSource, strawberry.lazy("graphsvc.api.sources")]]:
+        from graphsvc.api.sources import field_sources
+
+        current = {"name": self.name, "kind": self.kind.value, "line": self.line.value,
+                   "discipline": self.discipline, "languages": self.languages,
+                   "lat": self.lat, "lon": self.lon, "zone": self.zone_id}  # fmt: skip
+        return await field_sources(info, "actors", str(self.id), current)

@@ -8,13 +8,13 @@ import os
 from collections.abc import Sequence
 
 from graphsvc import __version__
-from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security, zones
+from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security, sources, zones
 from graphsvc.cli.common import say
 from graphsvc.config import get_settings
 from graphsvc.errors import GraphsvcError, InputError
 
 MAX_PROBLEMS_SHOWN = 50
-AREAS = (data, planner, casemanager, maps, io, coplan, security, zones)
+AREAS = (data, planner, casemanager, maps, io, coplan, security, zones, sources)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -40,7 +40,7 @@ from graphsvc.io.bundle import Bundle, ExistingKeys, Record, bundle_from_records
 from graphsvc.io.geo import load_areas, locate
 from graphsvc.io.geometry import ShapeError, polygon_from_geojson, read_features, shape_rows
 from graphsvc.io.mapping import Imported, ImportReport, identifier_value, read_csv_records, slug
-from graphsvc.io.matching import match_records
+from graphsvc.io.matching import MatchContext, match_records
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = Path(__file__).resolve().parents[1] / "opendata" / "belgium"
@@ -431,14 +431,30 @@ NEAREST_KM = 10.0
 PHARMACY_STATUS = {"active": "active", "temporarily_suspended": "paused", "closed": "closed"}
 
 
+PHARMACY_COLUMNS = {
+    "authorization_id", "id", "name", "address", "street", "housenumber", "postcode",
+    "municipality", "city", "status", "lat", "lon", "lambert2008_x", "lambert2008_y",
+    "holder_name", "holder_kbo", "operator_name", "operator_kbo", "phone", "url", "website",
+}  # fmt: skip
+MAX_SOURCE_ID = 64
+
+
 def import_pharmacies(
     path: Path,
     existing: ExistingKeys | None = None,
-    candidates: list[dict[str, Any]] | None = None,
+    candidates: Any = None,
     polygons: Path | None = None,
+    source: str | None = None,
+    rejects: list[tuple[str, str, str]] | None = None,
 ) -> Imported:
-    """The AFMPS/FAGG pharmacy list as first-line actors, each with a pharmacy service covering
-    its municipality, matched against `candidates` (actors already in the database)."""
+    """The AFMPS/FAGG pharmacy list, or any list with at least `name,lat,lon`, as first-line
+    actors, each with a pharmacy service covering its municipality, matched against
+    `candidates` (actors already in the database: a list, or a matching.MatchContext).
+
+    Source id: `authorization_id`, else an `id` column, else the row number. With `rejects`
+    (lenient mode) a row with a bad field is left out and appended there as (where, field,
+    reason); without it any bad row refuses the whole list.
+    """
     path = Path(path)
     problems: list[str] = []
     rows = _rows(path, problems, ("name", "lat", "lon"))
@@ -450,11 +466,34 @@ def import_pharmacies(
                  for _, r in _rows(folder / MUNICIPALITIES, problems, ("nis",))]  # fmt: skip
     report = ImportReport(str(path))
     report.read["pharmacy"] = len(rows)
+    columns = set(rows[0][1]) if rows else set()
+    afmps = "authorization_id" in columns
+    for column in sorted(columns - PHARMACY_COLUMNS):
+        report.note(f"unknown column {column[:40]!r} (not read)", f"{path.name} row 1")
+    prefix = slug(source if source is not None else path.stem, 40) or "list"
     records: dict[str, list[Record]] = defaultdict(list)
+    extra: dict[str, dict[str, Any]] = {}
+    bad: list[str] = []
+
+    def refuse(where: str, name: str, reason: str) -> None:
+        if rejects is not None:
+            rejects.append((where, name, reason))
+            report.skip(f"invalid {name} ({reason.split(':')[0]})", where)
+        else:
+            bad.append(f"{where} field {name}: {reason}")
+
     for where, row in rows:
+        name = (row.get("name") or "").strip()
         lat, lon = _float(row["lat"]), _float(row["lon"])
-        if lat is None or lon is None:
-            report.skip("pharmacy without coordinates", where)
+        if not name:
+            refuse(where, "name", "required, but empty")
+            continue
+        if len(name) > 200:
+            refuse(where, "name", f"longer than 200 characters ({len(name):,})")
+            continue
+        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            which = "lat" if lat is None or not -90 <= lat <= 90 else "lon"
+            refuse(where, which, f"{row[which][:30]!r} is not a coordinate in range")
             continue
         nis = locate(areas, lat, lon)
         nis = nis_2025(nis) if nis else None
@@ -465,18 +504,31 @@ def import_pharmacies(
                 report.skip("pharmacy with coordinates outside Belgium", where)
                 continue
             report.note("pharmacy just outside the municipality borders (nearest one)", where)
-        status = PHARMACY_STATUS.get(row.get("status", "active").strip().lower())
+        status = PHARMACY_STATUS.get((row.get("status") or "active").strip().lower())
         if status is None:
-            report.skip(f"unknown pharmacy status {row.get('status')!r}", where)
+            refuse(where, "status", f"unknown pharmacy status {row.get('status', '')[:30]!r}")
             continue
         authorisation = identifier_value("afmps", row.get("authorization_id", ""))
-        key = authorisation or f"{slug(row['name'], 40)}-{lat:.4f}-{lon:.4f}"
-        aid = f"be-pharmacy-{key}"
-        name = row["name"].strip()
+        own_id = (row.get("id") or "").strip()
+        if own_id and (len(own_id) > MAX_SOURCE_ID or not slug(own_id)):
+            refuse(where, "id", f"not a usable id (1 to {MAX_SOURCE_ID} letters or digits)")
+            continue
+        if authorisation:
+            aid = f"be-pharmacy-{authorisation}"
+        elif afmps:  # the AFMPS list without a number: as before, by name and place
+            aid = f"be-pharmacy-{slug(name, 40)}-{lat:.4f}-{lon:.4f}"
+        else:
+            aid = f"be-pharmacy-{prefix}-{slug(own_id, 40) if own_id else where.split()[-1]}"
         records["actors"].append((where, {
             "id": aid, "name": name, "kind": "organisation", "line": "first",
             "discipline": "pharmacy", "languages": [], "lat": lat, "lon": lon,
             "zone": f"be-nis-{nis}"}))  # fmt: skip
+        address = (
+            row.get("address")
+            or " ".join(filter(None, [row.get("street", ""), row.get("housenumber", "")]))
+        ).strip()
+        extra[aid] = {k: v for k, v in (("address", address), ("phone", row.get("phone", "")),
+                      ("url", row.get("url") or row.get("website", ""))) if v}  # fmt: skip
         if authorisation:
             records["actor_identifiers"].append(
                 (where, {"actor": aid, "scheme": "afmps", "value": authorisation})
@@ -491,6 +543,9 @@ def import_pharmacies(
             "name": f"Pharmaceutical care - {name}", "capacity": 0, "available": 0,
             "languages": [], "eligibility": [], "status": status,
             "covers": [f"be-nis-{nis}"]}))  # fmt: skip
+    if bad:
+        raise InputError(bad[:100] + ([f"... and {len(bad) - 100:,} more"] if len(bad) > 100
+                                      else []))  # fmt: skip
     _dedupe_within(records, report)
     needed = {z for _, a in records["actors"] for z in [a["zone"]]}
     missing = needed - (existing("zones", needed) if existing else set())
@@ -499,10 +554,12 @@ def import_pharmacies(
             f"{path.name}: {len(missing)} municipalities of the pharmacies are not in the "
             f"database (e.g. {', '.join(sorted(missing)[:3])}): run `graphsvc load belgium` first"
         ])  # fmt: skip
-    matched = match_records(records, candidates or [])
+    if isinstance(candidates, MatchContext) and candidates.source and candidates.kind is None:
+        candidates.kind = "afmps" if afmps else "list"
+    matched = match_records(records, candidates or [], extra)
     report.mapped.update({k: len(v) for k, v in records.items() if v})
     bundle = bundle_from_records(path, dict(records), [], existing)
-    return Imported(bundle, report, matched)
+    return Imported(bundle, report, matched, extra)
 
 
 def _dedupe_within(records: dict[str, list[Record]], report: ImportReport) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,9 @@ def _read_json(path: Path, problems: list[str]) -> Tables:
     except json.JSONDecodeError as exc:
         problems.append(f"{path}: broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
         return {}
+    except ValueError:  # an integer literal of more than 4,300 digits
+        problems.append(f"{path}: a number with more than 4,300 digits (not an HSDS value)")
+        return {}
     tables: Tables = _Flat()
     name = path.name
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
@@ -309,7 +313,7 @@ def _number(value: Any) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number == number else None  # not NaN
+    return number if math.isfinite(number) else None  # not NaN, nor a 5,000-digit number
 
 
 def map_hsds(
