@@ -27,7 +27,7 @@ from graphsvc.api.http import GraphQLApp
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
 from graphsvc.api.schema import build_schema
-from graphsvc.api.transport import FrameGuard, LoopbackHostOnly
+from graphsvc.api.transport import DatabaseBudget, FrameGuard, LoopbackHostOnly
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import ConfigError, DatabaseUnavailable
 from graphsvc.security.audit import AuditLog
@@ -120,6 +120,8 @@ def create_app(
                 max_body_bytes=limits.max_body_bytes,
                 audit_log=audit_log,
             ),
+            # innermost: the time starts once the body is in
+            Middleware(DatabaseBudget, seconds=settings.db_timeout_s),
         ],
         lifespan=lifespan,
     )

@@ -8,6 +8,9 @@ uvicorn settings that bound slow or idle connections.
 - `FrameGuard`: every answer carries `X-Frame-Options: DENY` and a CSP with
   `frame-ancestors 'none'` (added to the page's own CSP when it has one): no page of graphsvc
   can be framed by another site (clickjacking).
+- `DatabaseBudget`: one GRAPHSVC_DB_TIMEOUT for all the database work of a request (every
+  call, a restart of the embedded database included: graphsvc.store.deadline), so a hung
+  database answers 503 within the timeout and a little, however many calls the request makes.
 - `server_options()`: uvicorn's connection cap (`limit_concurrency`: beyond it, 503), its
   keep-alive timeout, and `HeaderTimeoutH11Protocol`, uvicorn's HTTP/1.1 protocol with a
   deadline for the request line and headers (uvicorn has none of its own: a connection that
@@ -23,6 +26,7 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from graphsvc.api.auth import ASGIApp, Message, Receive, Scope, Send
+from graphsvc.store.deadline import within
 
 HEADER_TIMEOUT_S = 10.0
 KEEP_ALIVE_S = 5
@@ -93,6 +97,21 @@ def _framing_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, by
         kept.append((b"content-security-policy", FRAME_ANCESTORS.encode()))
     kept.append((b"x-frame-options", b"DENY"))
     return kept
+
+
+class DatabaseBudget:
+    """ASGI middleware: the database work of one request shares `seconds` in all."""
+
+    def __init__(self, app: ASGIApp, seconds: float | None) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with within(self.seconds):
+            await self.app(scope, receive, send)
 
 
 class HeaderTimeoutH11Protocol(H11Protocol):

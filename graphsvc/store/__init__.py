@@ -55,6 +55,7 @@ def _open_neo4j(settings: Settings) -> Store:
 def _open_falkordb(settings: Settings) -> Store:
     from falkordb import FalkorDB
 
+    from graphsvc.store.deadline import bounded_pool
     from graphsvc.store.falkordb import FalkorStore
 
     catalog = QueryCatalog.load("falkordb")
@@ -76,6 +77,7 @@ def _open_falkordb(settings: Settings) -> Store:
             socket_connect_timeout=settings.db_timeout_s,
             retry=_no_retry(),
         )
+        bounded_pool(db.connection.connection_pool)
         return FalkorStore(
             db,
             settings.graph,
@@ -103,6 +105,7 @@ def _open_falkordb(settings: Settings) -> Store:
         raise ConfigError(f"GRAPHSVC_DB={describe_url(url)!r}: {exc}") from exc
     except Exception as exc:  # the client connects eagerly and raises redis errors
         raise DatabaseUnavailable(f"cannot reach database at {describe_url(url)}: {exc}") from exc
+    bounded_pool(db.connection.connection_pool)
     return FalkorStore(
         db,
         settings.graph,

@@ -31,6 +31,7 @@ from redis.retry import Retry
 from graphsvc.errors import DatabaseUnavailable
 from graphsvc.security.files import CHILD_UMASK, private_dir, private_file
 from graphsvc.store.aof import check_before_start, damage_reason, set_aside_orphans
+from graphsvc.store.deadline import bounded, bounded_pool, remaining
 from graphsvc.store.reserve import DiskReserve, is_disk_error
 
 SOCKET_NAME = "falkordb.sock"
@@ -60,12 +61,14 @@ def _stderr(line: str) -> None:
 def client_for(socket_path: Path, timeout_s: float) -> redis.Redis:
     """A connection to the embedded server that waits at most timeout_s for anything and
     never retries by itself (redis-py retries timeouts 10 times unless told not to)."""
-    return redis.Redis(
+    client = redis.Redis(
         unix_socket_path=str(socket_path),
         socket_timeout=timeout_s,
         socket_connect_timeout=timeout_s,
         retry=Retry(NoBackoff(), 0),
     )
+    bounded_pool(client.connection_pool)  # and never past the request's time (deadline.py)
+    return client
 
 
 def binaries(bin_dir: str | None = None) -> tuple[Path, Path]:
@@ -228,6 +231,11 @@ class EmbeddedServer:
                 self.notice(f"not compacting the {replayed / 2**20:.1f} MB log replayed at "
                             f"this start: not enough free space in {self.data_dir}")  # fmt: skip
                 return
+            if remaining() is not None:  # inside an HTTP request: start it, do not wait
+                client.execute_command("BGREWRITEAOF")
+                self.notice(f"compacting the {replayed / 2**20:.1f} MB log replayed at this "
+                            "start in the background")  # fmt: skip
+                return
             began = time.monotonic()
             rewrite_append_only_file(client, timeout_s=max(600.0, self.db_timeout_s))
             seconds = time.monotonic() - began
@@ -321,10 +329,16 @@ class EmbeddedServer:
         `loading:1`) is waited for however long that takes, with its progress shown; the
         start timeout is for a server that does not answer at all for that long."""
         began = answered = time.monotonic()
+        left = remaining()  # inside an HTTP request: only the time it has left
         shown = 0.0
         client = client_for(self.socket_path, min(5.0, self.timeout_s))
         try:
             while True:
+                if left is not None and time.monotonic() - began >= left:
+                    raise DatabaseUnavailable(
+                        f"embedded FalkorDB of {self.data_dir} is starting again and was not "
+                        f"ready within this request's time (GRAPHSVC_DB_TIMEOUT); ask again"
+                    )
                 if self.process is not None and self.process.poll() is not None:
                     raise DatabaseUnavailable(
                         f"embedded FalkorDB exited (code {self.process.returncode}): "
@@ -378,7 +392,8 @@ class EmbeddedServer:
 
     def _answers_soon(self, grace_s: float = 2.0) -> bool:
         """Whether the server answers, giving a dying one time to let go of its lock."""
-        client = client_for(self.socket_path, grace_s)
+        grace_s = bounded(grace_s)  # inside an HTTP request: never past its time
+        client = client_for(self.socket_path, max(grace_s, 0.001))
         deadline = time.monotonic() + grace_s
         try:
             while self.server_alive():

@@ -19,6 +19,7 @@ from graphsvc.model import NODE_KEYS
 from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
 from graphsvc.store.base import BaseStore, Progress, Row, batches
 from graphsvc.store.cypher_params import params_header
+from graphsvc.store.deadline import OutOfTime
 from graphsvc.store.reserve import is_disk_error
 from graphsvc.store.values import one_line, rows_to_plain
 
@@ -200,6 +201,11 @@ class FalkorStore(BaseStore):
             pass  # the server went away: the next batch finds out, and restarts it
 
     def _hung(self, exc: BaseException) -> DatabaseUnavailable:
+        if isinstance(exc, OutOfTime):
+            return DatabaseUnavailable(
+                f"database unavailable at {self._where}: this request's time for the database "
+                f"(GRAPHSVC_DB_TIMEOUT) is used up; not asked"
+            )
         waited = f" within {self._timeout_s:g} s (GRAPHSVC_DB_TIMEOUT)" if self._timeout_s else ""
         return DatabaseUnavailable(
             f"database unavailable at {self._where}: it did not answer{waited}; not asked again"
