@@ -33,7 +33,7 @@ from graphsvc.core.digest import graph_digest
 from graphsvc.errors import CompactionFailed, DatabaseUnavailable
 from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.store import Store, open_store
-from graphsvc.store.aof import AOF_DIR, MANIFEST
+from graphsvc.store.aof import AOF_DIR, MANIFEST, manifest_files
 from graphsvc.store.deadline import within
 from graphsvc.store.embedded import PID_NAME, RESERVE_NAME, EmbeddedServer
 
@@ -233,6 +233,50 @@ def test_files_newer_than_the_manifest_lists_are_never_written_over(tmp_path: Pa
     assert any("moved to" in line for line in seen), seen
 
 
+def test_repair_lists_exactly_the_log_files_that_belong_after_the_base(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failed rewrite (its child killed) opens incr 2 without a base, so numbers do not
+    line up (base 2 comes with incr 3); then a rewrite's old files are left beside the new
+    ones (a crash before Redis deleted them) and the manifest is lost. The rebuilt manifest
+    lists what Redis itself listed, nothing older."""
+    folder = tmp_path / "db"
+    store = open_store(Settings(db=f"embedded:{folder}"))
+    try:
+        store.upsert("merge_zones", zones(3))
+        with pytest.raises(DatabaseUnavailable):
+            RewriteKilled(store, server_pid(folder)).compact()
+        store.upsert("merge_zones", zones(3, start=10))  # into the incr file it opened
+        old = tmp_path / "old"
+        old.mkdir()
+        for incr in (folder / AOF_DIR).glob("*.incr.aof"):
+            shutil.copy2(incr, old / incr.name)
+        time.sleep(1.1)  # the rewrite begins in a later second than the old files' last write
+        store.compact()
+        store.upsert("merge_zones", zones(3, start=20))
+        digest = graph_digest(store)
+    finally:
+        store.close()
+    listed = manifest_files(folder)
+    assert listed is not None and len(listed) == 2, listed
+    base, incr = listed
+    assert incr.seq > base.seq, listed  # numbers out of step since the failed rewrite
+    stale = sorted(p.name for p in old.iterdir())
+    assert any(int(name.split(".")[2]) >= base.seq for name in stale), stale  # seq says "keep"
+    for name in stale:
+        shutil.copy2(old / name, folder / AOF_DIR / name)  # as if not deleted yet
+    (folder / AOF_DIR / MANIFEST).unlink()
+    assert run_cli("--db", f"embedded:{folder}", "db", "repair") == 0
+    said = capsys.readouterr().err
+    assert manifest_files(folder) == listed, (folder / AOF_DIR / MANIFEST).read_text()
+    assert all(f"left out {name}" in said for name in stale), said
+    store = open_store(Settings(db=f"embedded:{folder}"))
+    try:
+        assert graph_digest(store) == digest
+    finally:
+        store.close()
+
+
 def test_a_cut_log_tail_is_refused_named_and_repaired(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -406,7 +450,8 @@ def test_a_restart_inside_a_request_is_bounded_by_the_timeout(
                 if httpx.get(health, timeout=30).status_code == 200:
                     break
                 time.sleep(0.05)
-            assert httpx.post(url, json={"query": "{ zones { id } }"}, timeout=30).status_code == 200
+            again = httpx.post(url, json={"query": "{ zones { id } }"}, timeout=30)
+            assert again.status_code == 200, again.text
     finally:
         store.close()
 

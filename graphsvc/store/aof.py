@@ -139,22 +139,71 @@ def _names(files: list[LogFile]) -> str:
     return shown + (f" and {len(files) - 4} more" if len(files) > 4 else "")
 
 
-def rebuild_manifest(data_dir: Path) -> str:
-    """Write a manifest from the files present: the newest base and the incr files after it."""
+def rdb_aux(path: Path) -> dict[str, str]:
+    """The auxiliary fields at the head of an RDB file (redis-ver, ctime, aof-base, ...):
+    opcode 0xFA, then two length-encoded strings each, until the first other opcode."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.startswith(b"REDIS"):
+        return {}
+    fields: dict[str, str] = {}
+    at = 9  # "REDIS" and four version digits
+    try:
+        while at < len(head) and head[at] == 0xFA:
+            key, at = _rdb_string(head, at + 1)
+            value, at = _rdb_string(head, at)
+            fields[key] = value
+    except IndexError:
+        pass  # a header longer than read: the fields so far
+    return fields
+
+
+def _rdb_string(data: bytes, at: int) -> tuple[str, int]:
+    first = data[at]
+    kind = first >> 6
+    if kind == 3:  # an integer in 1, 2 or 4 bytes, little-endian
+        width = {0: 1, 1: 2, 2: 4}[first & 0x3F]
+        return str(int.from_bytes(data[at + 1 : at + 1 + width], "little", signed=True)), (
+            at + 1 + width
+        )
+    if kind == 0:
+        length, at = first & 0x3F, at + 1
+    elif kind == 1:
+        length, at = ((first & 0x3F) << 8) | data[at + 1], at + 2
+    else:
+        length, at = int.from_bytes(data[at + 1 : at + 5], "big"), at + 5
+    return data[at : at + length].decode(errors="replace"), at + length
+
+
+def rebuild_manifest(data_dir: Path) -> tuple[str, list[str]]:
+    """Write a manifest from the files present: the newest base and exactly the incr files
+    written after it began. Base and incr numbers count separately (a failed rewrite opens
+    an incr file and makes no base), so a number says nothing; what does: the rewrite that
+    made the base opened a new incr file just before it forked, and the base records when
+    the fork began (its `ctime`). An incr file last written before that second held writes
+    the base already has (a rewrite's old file not yet deleted): left out, and so is every
+    older one; the newest incr file is always kept (it is the one being written). Returns
+    the files listed and lines about those left out."""
     present = log_files(data_dir)
+    folder = data_dir / AOF_DIR
     bases = [f for f in present if f.kind == "base"]
     base = max(bases, key=lambda f: f.seq) if bases else None
     incrs = sorted((f for f in present if f.kind == "incr"), key=lambda f: f.seq)
-    if base is not None:
-        base_time = (data_dir / AOF_DIR / base.name).stat().st_mtime
-        # incr files opened for the rewrite that made the base (or later) follow it
-        incrs = [f for f in incrs if (data_dir / AOF_DIR / f.name).stat().st_mtime
-                 >= base_time - 1 or f.seq >= base.seq]  # fmt: skip
+    left_out: list[str] = []
+    if base is not None and incrs:
+        aux = rdb_aux(folder / base.name) if base.name.endswith(".rdb") else {}
+        began = float(aux["ctime"]) if "ctime" in aux else (folder / base.name).stat().st_mtime
+        first = len(incrs) - 1  # the newest always belongs
+        while first > 0 and (folder / incrs[first - 1].name).stat().st_mtime >= began:
+            first -= 1
+        left_out = [f"left out {f.name}: last written before {base.name} was begun (its "
+                    f"writes are in that base)" for f in incrs[:first]]  # fmt: skip
+        incrs = incrs[first:]
     lines = [f"file {base.name} seq {base.seq} type b\n"] if base else []
     lines += [f"file {f.name} seq {f.seq} type i\n" for f in incrs]
-    path = data_dir / AOF_DIR / MANIFEST
+    path = folder / MANIFEST
     private_file(path).write_text("".join(lines))
-    return ", ".join(f.name for f in ([base] if base else []) + incrs) or "no files"
+    return ", ".join(f.name for f in ([base] if base else []) + incrs) or "no files", left_out
 
 
 def backup_folder(data_dir: Path) -> Path:
@@ -183,7 +232,9 @@ def repair(data_dir: Path, server: Path) -> list[str]:
         return [f"{folder}: no database log to repair"]
     said = [f"backed up {folder} to {backup_folder(data_dir)}"]
     if manifest_files(data_dir) is None:
-        said.append(f"rebuilt {folder / MANIFEST} from the files: {rebuild_manifest(data_dir)}")
+        listed, left_out = rebuild_manifest(data_dir)
+        said.append(f"rebuilt {folder / MANIFEST} from the files: {listed}")
+        said += left_out
     before = {f.name: (folder / f.name).stat().st_size for f in log_files(data_dir)}
     link = check_aof_binary(server)
     try:
