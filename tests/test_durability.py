@@ -341,6 +341,47 @@ def test_backup_and_restore_give_back_the_same_digest(
     assert "sha256 differs" in capsys.readouterr().err
 
 
+def tree_of(folder: Path) -> dict[str, str]:
+    """relative path -> sha256 (or 'dir') of everything in a folder."""
+    return {str(p.relative_to(folder)): "dir" if p.is_dir() else
+            hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if not p.is_socket()}  # fmt: skip
+
+
+def test_a_refused_restore_leaves_the_data_folder_byte_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every check (sha256, graph name, the snapshot's own digest) comes before the live log
+    is moved: a restore refused for any of them changes nothing in the data folder."""
+    folder, _ = loaded_folder(tmp_path)
+    url = f"embedded:{folder}"
+    assert run_cli("--db", url, "db", "backup", str(tmp_path / "backup")) == 0
+    store = open_store(Settings(db=url))
+    try:
+        store.upsert("merge_zones", zones(10, start=100))  # the live data differs from it
+        live = graph_digest(store)
+    finally:
+        store.close()
+    before = tree_of(folder)
+    info_path = tmp_path / "backup" / "backup.json"
+    original = info_path.read_text()
+    info_path.write_text(original.replace('"graph": "graphsvc"', '"graph": "another"'))
+    assert run_cli("--db", url, "db", "restore", str(tmp_path / "backup")) == 1
+    said = capsys.readouterr().err
+    assert "backup of graph 'another'" in said and "nothing was changed" in said, said
+    assert tree_of(folder) == before
+    info_path.write_text(re.sub(r'"digest": "[^"]+"', '"digest": "0"', original))  # not its digest
+    assert run_cli("--db", url, "db", "restore", str(tmp_path / "backup")) == 1
+    said = capsys.readouterr().err
+    assert "not the backup's" in said and "nothing was changed" in said, said
+    assert tree_of(folder) == before
+    store = open_store(Settings(db=url))
+    try:
+        assert graph_digest(store) == live
+    finally:
+        store.close()
+
+
 # -- 3. bounded waits -----------------------------------------------------------------------
 
 

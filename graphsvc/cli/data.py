@@ -203,7 +203,13 @@ def _db_restore(args: argparse.Namespace, settings: Settings) -> int:
         raise GraphsvcError(f"{source}: not a graphsvc backup ({exc})") from None
     if not snapshot.is_file() or file_sha256(snapshot) != expected:
         raise GraphsvcError(f"{snapshot}: missing or changed since the backup (sha256 differs)")
+    if info.get("graph") != settings.graph:
+        raise GraphsvcError(
+            f"{source} is a backup of graph {info.get('graph')!r}, this database's graph is "
+            f"{settings.graph!r} (GRAPHSVC_GRAPH): nothing was changed"
+        )
     _stopped(folder, "restore")
+    _check_snapshot(snapshot, info, settings)  # before the live log is touched
     private_dir(folder)
     moved = install_snapshot(folder, snapshot)
     if moved:
@@ -221,6 +227,33 @@ def _db_restore(args: argparse.Namespace, settings: Settings) -> int:
         )
     say(f"restored {source} into {folder}: graph digest {found} (as backed up)")
     return 0
+
+
+def _check_snapshot(snapshot: Path, info: dict, settings: Settings) -> None:
+    """Start the snapshot in a private temporary folder and compare its graph's digest with
+    the backup's, so a restore that would fail is refused with the data folder untouched."""
+    import shutil
+    import tempfile
+
+    from graphsvc.core.digest import graph_digest
+    from graphsvc.store.aof import install_snapshot
+
+    trial = Path(tempfile.mkdtemp(prefix="graphsvc-restore-check-"))  # 0700
+    try:
+        install_snapshot(trial, snapshot)
+        trial_settings = settings.with_overrides(db=f"embedded:{trial}")
+        store = open_store(trial_settings, setup=False)
+        try:
+            found = graph_digest(store)
+        finally:
+            store.close()
+    finally:
+        shutil.rmtree(trial, ignore_errors=True)
+    if found != info.get("digest"):
+        raise GraphsvcError(
+            f"{snapshot}: its graph {settings.graph!r} has digest {found}, not the backup's "
+            f"{info.get('digest')}: nothing was changed"
+        )
 
 
 def _db_repair(args: argparse.Namespace, settings: Settings) -> int:
