@@ -561,7 +561,7 @@ def test_an_interrupted_load_is_named_until_it_is_completed(
     try:
         env = {**os.environ, "GRAPHSVC_DB": url, "GRAPHSVC_BATCH_SIZE": "10"}
         loader = subprocess.Popen(
-            [sys.executable, "-m", "graphsvc.cli", "load", str(bundle)],
+            [sys.executable, "-m", "graphsvc.cli", "--db", url, "import", "bundle", str(bundle)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -572,7 +572,13 @@ def test_an_interrupted_load_is_named_until_it_is_completed(
                 assert loader.poll() is None, loader.stderr.read() if loader.stderr else ""
                 assert time.monotonic() < deadline
                 time.sleep(0.02)
+            capsys.readouterr()
+            assert run_cli("--db", url, "db", "status") == 0  # while it runs: not interrupted
+            live = capsys.readouterr()
+            assert f"is still running (process {loader.pid}" in live.err, live.err
+            assert "was interrupted" not in live.err and "loads running now" in live.out
             loader.kill()  # kill -9 of graphsvc mid-load
+            loader.wait(10)
         finally:
             loader.kill()
             loader.wait(10)
@@ -585,8 +591,9 @@ def test_an_interrupted_load_is_named_until_it_is_completed(
     assert run_cli("--db", url, "db", "status") == 0
     captured = capsys.readouterr()
     assert "was interrupted" in captured.err and str(bundle) in captured.err
-    assert f"graphsvc load {bundle}" in captured.err
-    assert run_cli("--db", url, "load", str(bundle)) == 0  # re-run converges
+    assert f"Run `graphsvc import bundle {bundle}` again" in captured.err, captured.err
+    assert "graphsvc load" not in captured.err and "--db" not in captured.err
+    assert run_cli("--db", url, "import", "bundle", str(bundle)) == 0  # the advice converges
     clean = tmp_path / "clean"
     assert run_cli("--db", f"embedded:{clean}", "load", str(bundle)) == 0
     digests = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from collections.abc import Sequence
 
 from graphsvc import __version__
@@ -12,6 +13,7 @@ from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security,
 from graphsvc.cli.common import say
 from graphsvc.config import get_settings
 from graphsvc.errors import GraphsvcError, InputError
+from graphsvc.store.loads import set_command
 
 MAX_PROBLEMS_SHOWN = 50
 AREAS = (data, planner, casemanager, maps, io, coplan, security, zones, sources)
@@ -21,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_command(sys.argv[1:] if argv is None else argv)  # named by load markers
     if not hasattr(args, "run"):
         parser.print_help()
         return 2

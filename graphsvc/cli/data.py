@@ -93,14 +93,24 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def say_interrupted(store: Store) -> dict[str, dict[str, Any]]:
-    """Name the loads that started and never ended, and how to finish them."""
+    """Name the loads that started and never ended, and the command that finishes them; a
+    load still running in another process is named as such (returned too)."""
+    from graphsvc.store.loads import converging_command, is_running
+
     found = store.interrupted_loads()
     for source, marker in sorted(found.items()):
+        command = converging_command(source, marker)
+        if is_running(marker):
+            say(
+                f"note: the load of {source} started {marker.get('started', '?')} is still "
+                f"running (process {marker.get('pid')}: `{command}`); the database holds part "
+                f"of it until it ends"
+            )
+            continue
         say(
             f"warning: the load of {source} started {marker.get('started', '?')} "
             f"({marker.get('rows', 0):,} rows) was interrupted: the database holds part of "
-            f"it. Load or import it again to complete it (`graphsvc load {source}` for a "
-            f"bundle; re-running converges to the same graph)"
+            f"it. Run `{command}` again to complete it (re-running converges to the same graph)"
         )
     return found
 
@@ -121,7 +131,12 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
         table.add_row(name, f"{count:,}")
     out.print(table)
     if interrupted:
-        out.print(f"interrupted loads: {', '.join(sorted(interrupted))}")
+        from graphsvc.store.loads import is_running
+
+        for label, running in (("interrupted loads", False), ("loads running now", True)):
+            names = sorted(s for s, m in interrupted.items() if is_running(m) == running)
+            if names:
+                out.print(f"{label}: {', '.join(names)}")
     return 0
 
 

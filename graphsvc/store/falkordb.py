@@ -20,6 +20,7 @@ from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
 from graphsvc.store.base import BaseStore, Progress, Row, batches
 from graphsvc.store.cypher_params import params_header
 from graphsvc.store.deadline import OutOfTime
+from graphsvc.store.loads import this_process
 from graphsvc.store.reserve import is_disk_error
 from graphsvc.store.values import one_line, rows_to_plain
 
@@ -327,7 +328,7 @@ class FalkorStore(BaseStore):
                 self.connection.hdel(key, source)
             else:
                 marker = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                          "rows": rows}  # fmt: skip
+                          "rows": rows, **this_process()}  # fmt: skip
                 self.connection.hset(key, source, json.dumps(marker))
         except redis.TimeoutError as exc:
             raise self._hung(exc) from None
@@ -335,7 +336,8 @@ class FalkorStore(BaseStore):
             raise self._unavailable(exc, self._recover() if self._recover else None) from exc
 
     def interrupted_loads(self) -> dict[str, dict[str, Any]]:
-        """Loads that started and never ended: source -> {started, rows}."""
+        """Loads that started and never ended (or are running now): source -> {started, rows,
+        pid, pid_start, boot, command}; `graphsvc.store.loads.is_running` tells which."""
         with self._answering():
             found = self.connection.hgetall(LOADS_KEY.format(graph=self._graph.name))
         return {_text(k): json.loads(_text(v)) for k, v in found.items()}
