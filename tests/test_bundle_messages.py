@@ -83,9 +83,10 @@ def test_malformed_csv_names_its_row_and_line(bundle_dir: Path) -> None:
     edit(bundle_dir, "services.csv", "x" * 140_000, "Home nursing South")
     edit(bundle_dir, "zones.csv", "North,", '"North\nside",')
     edit(bundle_dir, "zones.csv", "Pilot,", "y" * 140_000 + ",")
-    assert problems_of(bundle_dir) == [
+    assert problems_of(bundle_dir) == [  # a line break inside a name is refused too
+        "zones.csv row 3 field name: control characters are not allowed",
         "zones.csv row 4 (line 5): malformed CSV, file refused: field larger than field limit "
-        "(131072)"
+        "(131072)",
     ]
 
 

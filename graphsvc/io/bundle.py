@@ -37,17 +37,13 @@ from graphsvc.io.bundle_format import (
     Column,
     Table,
 )
+from graphsvc.security.inputs import text_problem
 from graphsvc.store.base import Row, Store
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
-# C0 (but tab and newline), DEL, C1, the line and paragraph separators, lone surrogates
-# controls, line separators, surrogates and bidirectional embeddings/overrides/isolates
-# (graphsvc.security.inputs.BIDI_CONTROLS: text that displays other than it reads)
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
-)
+# text checks (controls, line breaks, bidi overrides): graphsvc.security.inputs.text_problem
 MAX_INT = 2**63 - 1  # the largest whole number a database property holds (64-bit signed)
 _DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: not '1_000', '+1', ' 1' nor other scripts
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -246,7 +242,8 @@ def _convert_value(column: Column, value: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{value!r} is not a list of strings")
         for item in value:
-            if _CONTROL.search(item):
+            problem = text_problem(item.strip(" "))
+            if problem:
                 raise ValueError("control characters are not allowed")
         items = [v.strip() for v in value]
         items = [item for item in items if item]
@@ -343,7 +340,7 @@ def _plain_column(column: Column, raw: tuple[str, ...]) -> list[Any] | None:
                 return [value or None for value in raw] if blank else list(raw)
             return _plain_numbers(column, raw, filled)
         if column.kind == "str" and not column.choices:
-            if _CONTROL.search("\n".join(filled)):  # a newline is allowed: it hides none
+            if text_problem(" ".join(filled)):  # each value is told apart by _convert
                 return None
             values = list(map(str.strip, raw))
             if "" in values:
@@ -458,7 +455,10 @@ def _typed_row(
 
 def _convert(column: Column, raw: str) -> Any:
     """A CSV field (or JSON string) as the column's type; spaces around it do not count."""
-    if _CONTROL.search(raw):  # before strip(), which would drop some of them (U+2028, U+0085)
+    # tabs and line breaks inside a name or identifier are refused (only spaces around it
+    # are dropped); checked before strip(), which would drop U+2028 and U+0085 silently
+    problem = text_problem(raw.strip(" "))
+    if problem:
         raise ValueError("control characters are not allowed")
     raw = raw.strip()
     if raw == "":
