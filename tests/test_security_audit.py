@@ -32,6 +32,7 @@ from tests.security_fixtures import (  # noqa: F401  (fixtures)
     ANTOINE,
     ANTOINE_OTHER,
     ANTOINE_PATIENT,
+    CPAS,
     CPAS_HOUSING,
     FATIMA_PATIENT,
     Secured,
@@ -295,3 +296,30 @@ def test_the_command_line_is_audited_too(
         store.run("delete_everything")
         store.close()
         get_settings.cache_clear()
+
+
+def test_map_pages_are_audited_like_the_graphql_field(secure_demo: Secured) -> None:
+    """/maps pages show ties resting on shared patients: each read is one aggregate line (no
+    pseudonym), an unknown zone a not_found line, and no page leaves without its line."""
+    headers = {"Authorization": f"Bearer {secure_demo.tokens['facilitator']}"}
+    before = len(secure_demo.records())
+    page = secure_demo.client.get("/maps/zone/leuven", headers=headers)
+    assert page.status_code == 200, page.text
+    missing = secure_demo.client.get("/maps/zone/no-such-zone", headers=headers)
+    assert missing.status_code == 404
+    actor = secure_demo.client.get(f"/maps/actor/{CPAS}?hops=1", headers=headers)
+    assert actor.status_code == 200, actor.text
+    lines = secure_demo.records()[before:]
+    seen = [(r["operation"], r["access"], r["patient"], r["outcome"], r["role"]) for r in lines]
+    assert seen == [
+        ("zoneMapPage", "aggregate", None, "ok", "facilitator"),
+        ("zoneMapPage", "aggregate", None, "not_found", "facilitator"),
+        ("actorMapPage", "aggregate", None, "ok", "facilitator"),
+    ], seen
+    assert lines[0]["zone"] == "leuven" and lines[0]["fields"] == ["sharedPatients"]
+    path = secure_demo.audit.path
+    path.unlink()
+    path.mkdir()  # the log cannot be written any more: the page is withheld
+    withheld = secure_demo.client.get("/maps/zone/leuven", headers=headers)
+    assert withheld.status_code == 503 and "<svg" not in withheld.text.lower()
+    assert "vis-network" not in withheld.text and "leuven" not in withheld.text.lower()

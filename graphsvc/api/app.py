@@ -103,7 +103,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             *export_routes(lambda: state["store"], local=local),
-            *map_routes(lambda: state["store"], local=local),
+            *map_routes(lambda: state["store"], local=local, audit_log=audit_log),
             *gap_map_routes(lambda: state["store"], local=local),
             *feedback_routes(
                 lambda: state["store"], audit_log, settings.suppression_k, local=local

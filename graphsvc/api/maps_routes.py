@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Callable
 from functools import partial
@@ -11,10 +12,13 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from graphsvc import maps
+from graphsvc.api.access import AGGREGATE
+from graphsvc.api.auth import principal_of
 from graphsvc.api.context import call
 from graphsvc.api.errors import UNAVAILABLE
 from graphsvc.errors import DatabaseUnavailable, GraphsvcError, InputError, NotFound
 from graphsvc.maps import NetworkMap, render_html
+from graphsvc.security.audit import ERROR, NOT_FOUND, OK, AuditLog, AuditTrail, AuditUnavailable
 from graphsvc.store import Store
 
 # The page needs nothing from anywhere: the browser is told so, and blocks any other load.
@@ -78,21 +82,40 @@ def parse_hops(raw: str | None) -> int:
     return maps.check_hops(hops)
 
 
-def map_routes(store: Callable[[], Store], local: bool = True) -> list[Route]:
+def map_routes(
+    store: Callable[[], Store], local: bool = True, audit_log: AuditLog | None = None
+) -> list[Route]:
     """The map routes, over the store the app opened (a getter: it opens in the lifespan);
-    outside local mode, failures say nothing about the server."""
+    outside local mode, failures say nothing about the server. A map shows ties that rest on
+    shared patients, so reading one is audited like the GraphQL field (an aggregate read, no
+    pseudonym), written before the page leaves; no page without its record."""
+
+    async def audited(request: Request, operation: str, page: HTMLResponse,
+                      **detail: object) -> HTMLResponse:  # fmt: skip
+        trail = AuditTrail(audit_log, principal_of(request.scope))
+        outcome = {200: OK, 404: NOT_FOUND}.get(page.status_code, ERROR)
+        fields = ["sharedPatients"] if outcome == OK else []
+        trail.record(operation, AGGREGATE, None, fields, outcome, **detail)
+        try:
+            await asyncio.to_thread(trail.flush)
+        except AuditUnavailable as exc:
+            return error_page(503, f"{exc}: the map was withheld" if local else UNAVAILABLE)
+        return page
 
     async def zone_map(request: Request) -> HTMLResponse:
         zone_id = request.path_params["zone_id"]
-        return await _page(partial(maps.zone_map, store(), zone_id), local)
+        page = await _page(partial(maps.zone_map, store(), zone_id), local)
+        return await audited(request, "zoneMapPage", page, zone=zone_id)
 
     async def actor_map(request: Request) -> HTMLResponse:
         actor_id = request.path_params["actor_id"]
         try:
             hops = parse_hops(request.query_params.get("hops"))
         except InputError as exc:
-            return error_page(400, "; ".join(exc.problems))
-        return await _page(partial(maps.actor_map, store(), actor_id, hops), local)
+            page = error_page(400, "; ".join(exc.problems))
+        else:
+            page = await _page(partial(maps.actor_map, store(), actor_id, hops), local)
+        return await audited(request, "actorMapPage", page, actor=actor_id)
 
     return [
         Route("/maps/zone/{zone_id}", zone_map, methods=["GET"]),
