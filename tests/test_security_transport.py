@@ -5,7 +5,9 @@ uvicorn server."""
 from __future__ import annotations
 
 import socket
+import ssl
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx2
@@ -127,3 +129,83 @@ def test_server_options_cap_connections_and_take_tls() -> None:
     assert "ssl_certfile" not in options
     tls = transport.server_options("cert.pem", "key.pem")
     assert (tls["ssl_certfile"], tls["ssl_keyfile"]) == ("cert.pem", "key.pem")
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost and 127.0.0.1 and its key (PEM), made here."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False)  # fmt: skip
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
+def test_serve_with_tls_answers_https_and_refuses_plain_http(tmp_path: Path) -> None:
+    """The real `graphsvc serve --tls-cert --tls-key`: one HTTPS request verified against
+    the certificate; plain HTTP to the same port fails cleanly (no answer, no hang) and the
+    server goes on serving HTTPS."""
+    import os
+    import subprocess
+    import sys
+
+    cert, key = self_signed(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "GRAPHSVC_DB": f"embedded:{tmp_path / 'data'}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graphsvc.cli", "serve", "--no-demo", "--port", str(port),
+         "--tls-cert", str(cert), "--tls-key", str(key)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert "serving GraphQL" in line, line
+        base = f"https://localhost:{port}"
+        trusted = ssl.create_default_context(cafile=str(cert))
+        health = httpx2.get(f"{base}/healthz", verify=trusted, timeout=30)
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+        with pytest.raises(httpx2.ConnectError):  # not our certificate: not trusted
+            httpx2.get(f"{base}/healthz", timeout=30)
+        with pytest.raises(httpx2.TransportError):
+            httpx2.get(f"http://localhost:{port}/healthz", timeout=10)
+        again = httpx2.post(f"{base}/graphql", json={"query": "{ zones { id } }"},
+                            verify=trusted, timeout=30)  # fmt: skip
+        assert again.status_code == 200 and "errors" not in again.json(), again.text
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        finally:
+            server.kill()
+            server.wait(10)
+            if server.stdout:
+                server.stdout.close()
