@@ -25,12 +25,15 @@ Aggregate reads (suppressed patient counts) are recorded with `"patient": null`.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +45,7 @@ from graphsvc.security.files import private_dir
 from graphsvc.security.roles import Principal
 
 GENESIS = "0" * 64
+GROUP_COMMIT_S = 0.05  # patient reads: their lines are fsynced together within this
 OK, NOT_FOUND, DENIED, ERROR, INTENT = "ok", "not_found", "denied", "error", "intent"
 READ, WRITE = "read", "write"
 _TAIL = 8192
@@ -90,13 +94,20 @@ class AuditLog:
         self.head_path = Path(head) if head is not None else Path(f"{self.path}.head")
         self._lock = threading.Lock()
         self._known: tuple[int, int, str] | None = None  # (file size, records, last hash)
+        self._dirty = False  # appended but not fsynced yet (reads: group commit)
+        self._wake = threading.Event()
+        self._flusher: threading.Thread | None = None
 
     def check_writable(self) -> None:
         """Create the file (and its folder) if needed; AuditUnavailable if impossible or if
         the log does not match its head."""
         self.append([])
 
-    def append(self, records: Iterable[dict[str, Any]]) -> None:
+    def append(self, records: Iterable[dict[str, Any]], durable: bool = True) -> None:
+        """Append records to the chain and the head. `durable`: fsynced before returning
+        (writes, intents, refusals); otherwise (patient reads) written to the file before
+        returning, so a crash of graphsvc loses none, and fsynced by a group commit within
+        GROUP_COMMIT_S, together with the reads of other requests."""
         records = list(records)
         try:
             private_dir(self.path.parent)  # 0700 when created here (the data folder)
@@ -105,7 +116,7 @@ class AuditLog:
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX)
-                    self._append_locked(fd, records)
+                    self._append_locked(fd, records, durable)
                 finally:
                     os.close(fd)  # also releases the lock
             if created:
@@ -125,7 +136,7 @@ class AuditLog:
         except (ValueError, KeyError, TypeError):
             return Head(-1, "unreadable")
 
-    def _append_locked(self, fd: int, records: list[dict[str, Any]]) -> None:
+    def _append_locked(self, fd: int, records: list[dict[str, Any]], durable: bool = True) -> None:
         size = os.fstat(fd).st_size
         if self._known is not None and self._known[0] == size:
             _, count, previous = self._known
@@ -153,18 +164,54 @@ class AuditLog:
         written = 0
         while written < len(data):
             written += os.write(fd, data[written:])
-        if data:
-            os.fsync(fd)
+        if data and durable:
+            os.fsync(fd)  # also makes every earlier read line durable
         count += len(records)
-        self._write_head(Head(count, previous))
+        self._write_head(Head(count, previous), sync=durable)
         self._known = (size + len(data), count, previous)
+        if data and not durable:
+            self._later()
+        elif durable:
+            self._dirty = False
 
-    def _write_head(self, head: Head) -> None:
+    def _later(self) -> None:
+        """A group commit within GROUP_COMMIT_S for appends that were not synced."""
+        self._dirty = True
+        if self._flusher is None or not self._flusher.is_alive():
+            self._flusher = threading.Thread(target=self._group_commits, daemon=True,
+                                             name="graphsvc-audit-sync")  # fmt: skip
+            self._flusher.start()
+            atexit.register(self.sync)
+        self._wake.set()
+
+    def _group_commits(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(GROUP_COMMIT_S)  # the reads arriving meanwhile share this fsync
+            self._wake.clear()
+            with contextlib.suppress(OSError):
+                self.sync()
+
+    def sync(self) -> None:
+        """fsync the log and its head now if some append was not synced yet."""
+        with self._lock:
+            if not self._dirty:
+                return
+            self._dirty = False
+            for path, sync in ((self.path, os.fsync), (self.head_path, os.fdatasync)):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    sync(fd)
+                finally:
+                    os.close(fd)
+
+    def _write_head(self, head: Head, sync: bool = True) -> None:
         created = not self.head_path.exists()
         fd = os.open(self.head_path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             os.pwrite(fd, head.encode(), 0)
-            os.fdatasync(fd)  # same size, in place: the data is all there is to sync
+            if sync or created:
+                os.fdatasync(fd)  # same size, in place: the data is all there is to sync
         finally:
             os.close(fd)
         if created:
@@ -303,7 +350,11 @@ class AuditTrail:
         """Write and fsync this request's records (AuditUnavailable if that fails)."""
         events, self._events = list(self._events.values()), {}
         if events and self.log is not None:
-            self.log.append(events)
+            # patient reads that were answered: group-committed (README); anything else
+            # (writes' outcomes, refusals, errors) fsynced before the answer
+            reads = all(e["access"] in (READ, "aggregate") and e["outcome"] in (OK, NOT_FOUND)
+                        for e in events)  # fmt: skip
+            self.log.append(events, durable=not reads)
 
 
 def fsync_dir(directory: Path) -> None:
