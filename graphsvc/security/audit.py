@@ -299,6 +299,7 @@ class AuditTrail:
     principal: Principal
     request: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     _events: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+    _intended: bool = False  # an intent line of this request was fsynced
 
     def record(
         self,
@@ -341,6 +342,7 @@ class AuditTrail:
             "operation": operation, "access": WRITE, "patient": patient, "fields": [],
             "outcome": INTENT, **detail,
         }])  # fmt: skip
+        self._intended = True
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -350,11 +352,15 @@ class AuditTrail:
         """Write and fsync this request's records (AuditUnavailable if that fails)."""
         events, self._events = list(self._events.values()), {}
         if events and self.log is not None:
-            # patient reads that were answered: group-committed (README); anything else
-            # (writes' outcomes, refusals, errors) fsynced before the answer
-            reads = all(e["access"] in (READ, "aggregate") and e["outcome"] in (OK, NOT_FOUND)
-                        for e in events)  # fmt: skip
-            self.log.append(events, durable=not reads)
+            self.log.append(events, durable=not all(map(self._group_committed, events)))
+
+    def _group_committed(self, event: dict[str, Any]) -> bool:
+        """Whether a line may wait for the group commit (README): an answered patient read,
+        or the outcome of a write whose intent line was fsynced before the write. Refusals
+        and errors are fsynced before the answer."""
+        if event["access"] in (READ, "aggregate"):
+            return event["outcome"] in (OK, NOT_FOUND)
+        return event["access"] == WRITE and self._intended and event["outcome"] == OK
 
 
 def fsync_dir(directory: Path) -> None:
