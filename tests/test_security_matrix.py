@@ -38,8 +38,13 @@ PATIENTS = frozenset({"admin", "antoine"})  # @readsPatients, @writesPatients
 COUNTS = frozenset({"admin", "planner"})  # @countsPatients
 PLANS = frozenset({"admin", "planner"})  # @writesPlans
 FUNDING = frozenset({"admin"})  # @writesFunding
-BY_DIRECTIVE = {"readsPatients": PATIENTS, "writesPatients": PATIENTS,
-                "countsPatients": COUNTS, "writesPlans": PLANS, "writesFunding": FUNDING}  # fmt: skip
+BY_DIRECTIVE = {
+    "readsPatients": PATIENTS,
+    "writesPatients": PATIENTS,
+    "countsPatients": COUNTS,
+    "writesPlans": PLANS,
+    "writesFunding": FUNDING,
+}
 SDL = schema.as_str()
 # fields whose permission the schema does not show (yet): the README's row for them
 UNDECLARED = {("Mutation", "decideMatch"): frozenset({"admin"})}  # entity matches: admins
