@@ -6,10 +6,10 @@ an embedded FalkorDB with the demo seeds (leuven and namur):
   counts   `patientCounts(zoneId: "be")` with disclosure control (graphsvc.security.sdc:
            integer programs, memoised per distinct table) / with no suppression at all;
            `cold` is one first computation of the whole Belgian table (no memo), in seconds
-  read     `patient(id)` as a case manager, audited (one fsynced append and its head) /
-           with no audit log
+  read     `patient(id)` as a case manager, audited (its line written before the answer,
+           group-committed) / with no audit log
   write    `updatePatient` as a case manager, audited (the intent fsynced before the write,
-           the outcome after) / with no audit log
+           the outcome written after it, group-committed) / with no audit log
 
 Target: with/without >= 0.8 for each.
 """
