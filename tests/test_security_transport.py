@@ -191,7 +191,13 @@ def test_serve_with_tls_answers_https_and_refuses_plain_http(tmp_path: Path) -> 
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
-        assert "serving GraphQL" in line, line
+        assert "serving GraphQL at https://" in line, line  # printed just before it listens
+        for _ in range(600):
+            with socket.socket() as knock:
+                if knock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, "serve exited"
+            time.sleep(0.05)
         base = f"https://localhost:{port}"
         trusted = ssl.create_default_context(cafile=str(cert))
         health = httpx2.get(f"{base}/healthz", verify=trusted, timeout=30)

@@ -327,7 +327,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 load_into(store, seed, settings)
         app = create_app(settings, store)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        print(f"graphsvc serving GraphQL at http://{host}:{settings.port}/graphql "
+        scheme = "https" if args.tls_cert else "http"
+        print(f"graphsvc serving GraphQL at {scheme}://{host}:{settings.port}/graphql "
               f"(database {describe_url(settings.db)})", flush=True)  # fmt: skip
         if app.state.local:
             say("local mode: no token configured, loopback only; GraphiQL is on")
