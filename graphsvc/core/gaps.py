@@ -22,6 +22,7 @@ import numpy as np
 
 from graphsvc.core.coverage import (
     DEFAULT_BANDS,
+    EARTH_RADIUS_KM,
     MISSING,
     OVER,
     UNDER,
@@ -48,7 +49,10 @@ SCENARIOS = (AS_IS, TO_BE)
 SCENARIO_STATUSES: dict[str, tuple[str, ...]] = {AS_IS: ("active",), TO_BE: ("active", "planned")}
 STATUSES = (MISSING, UNDER, "COVERED", OVER)
 WORST_PARTS = 5
-KM_PER_DEGREE = 111.32
+# km per degree of latitude on the haversine's own sphere (graphsvc.core.coverage), so the
+# search box and the distances agree; BOX_MARGIN widens the box a little more, for rounding
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+BOX_MARGIN = 1.01
 
 
 @dataclass(frozen=True)
@@ -261,9 +265,17 @@ def _fetch_by_distance(
 
 
 def _box(south: float, north: float, west: float, east: float, km: float) -> dict[str, float]:
-    dlat = km / KM_PER_DEGREE
-    widest = max(abs(south - dlat), abs(north + dlat))
-    dlon = km / (KM_PER_DEGREE * max(math.cos(math.radians(widest)), 0.01))
+    """A latitude/longitude box holding every point within `km` (haversine) of the box given.
+
+    North-south, `km` is km / KM_PER_DEGREE degrees on the haversine's sphere. East-west, the
+    widest longitude difference at distance d from latitude φ is asin(sin(d/R) / cos φ),
+    taken at the box's latitude farthest from the equator. Both are widened by BOX_MARGIN.
+    """
+    reach = km * BOX_MARGIN
+    dlat = reach / KM_PER_DEGREE
+    widest = min(max(abs(south - dlat), abs(north + dlat)), 89.0)
+    spread = math.sin(min(reach / EARTH_RADIUS_KM, math.pi / 2)) / math.cos(math.radians(widest))
+    dlon = 180.0 if spread >= 1 else math.degrees(math.asin(spread))
     return {"south": south - dlat, "north": north + dlat, "west": west - dlon, "east": east + dlon}
 
 
