@@ -461,7 +461,7 @@ def _actor_title(
         lines.append(f"located in {zones[actor.zone].name if actor.zone in zones else actor.zone}")
     if services:
         free = sum(s.available for s in services if s.status == "active")
-        capacity = sum(s.capacity for s in services if s.status == "active")
+        capacity = sum(s.capacity or 0 for s in services if s.status == "active")  # None: unknown
         lines.append(f"free places: {free} of {capacity}")
         lines.append("services (free / capacity):")
         for s in services:

@@ -11,7 +11,10 @@ from graphsvc.core.gaps import GapRow
 from graphsvc.core.overlaps import OverlapRow
 
 GAP_COLUMNS = ("zone", "need", "demand", "supply", "ratio", "status", "providers", "rollup",
-               "service_ids")  # fmt: skip
+               "service_ids", "estimated_supply", "unknown_capacity_services",
+               "providers_per_10k", "idle_capacity")  # fmt: skip
+# the columns about capacity provenance and idle places (issue 18), after the older ones
+CAPACITY_COLUMNS = GAP_COLUMNS[9:]
 OVERLAP_COLUMNS = ("zone", "service_type", "provider_ids", "provider_count", "capacity", "demand",
                    "capacity_ratio", "collaboration_share", "fragmented")  # fmt: skip
 
@@ -21,7 +24,12 @@ def gap_records(rows: Sequence[GapRow]) -> list[dict[str, Any]]:
     return [
         {"zone": r.zone, "need": r.need, "demand": r.demand, "supply": round(r.supply, 2),
          "ratio": round(r.ratio, 4), "status": r.status, "providers": r.providers,
-         "rollup": r.rollup, "service_ids": "|".join(c.service for c in r.contributions)}
+         "rollup": r.rollup, "service_ids": "|".join(c.service for c in r.contributions),
+         "estimated_supply": round(r.estimated_supply, 2),
+         "unknown_capacity_services": r.unknown_services,
+         "providers_per_10k": None if r.providers_per_10k is None
+         else round(r.providers_per_10k, 2),
+         "idle_capacity": round(r.idle_capacity, 2)}
         for r in rows
     ]  # fmt: skip
 

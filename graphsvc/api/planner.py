@@ -10,7 +10,7 @@ import strawberry
 
 from graphsvc.api.context import call
 from graphsvc.api.prefetch import now_or_later, prefetch, selects
-from graphsvc.api.types import Actor, Ctx, NeedType, ServiceType, Zone
+from graphsvc.api.types import Actor, CapacityProvenance, Ctx, NeedType, ServiceType, Zone
 from graphsvc.core import gaps, overlaps, report, whatif
 from graphsvc.core.coverage import Band, Thresholds
 
@@ -27,6 +27,18 @@ class GapStatus(Enum):
     UNDER = "UNDER"
     COVERED = "COVERED"
     OVER = "OVER"
+    NO_DEMAND = "NO_DEMAND"
+    UNKNOWN = "UNKNOWN"
+
+
+@strawberry.enum(
+    description="Which capacities count: DECLARED the ones given (a service of unknown capacity "
+    "adds no places and is counted in unknownCapacityServices); ESTIMATED also fills unknown "
+    "capacities from the table of default places per service type."
+)
+class CapacityMode(Enum):
+    DECLARED = "declared"
+    ESTIMATED = "estimated"
 
 
 @strawberry.enum(
@@ -92,14 +104,16 @@ class Contribution:
     service_id: strawberry.ID
     name: str
     actor_id: strawberry.ID
-    capacity: int
+    capacity: float | None = strawberry.field(description="Places counted (null: unknown).")
+    capacity_provenance: CapacityProvenance
     weight: float = strawberry.field(description="Catchment or distance-band weight.")
     places: float = strawberry.field(description="Places allotted to this row's demand.")
 
     @classmethod
     def from_domain(cls, c: gaps.Contribution) -> Contribution:
         return cls(service_id=strawberry.ID(c.service), name=c.name,
-                   actor_id=strawberry.ID(c.actor), capacity=c.capacity, weight=c.weight,
+                   actor_id=strawberry.ID(c.actor), capacity=c.capacity,
+                   capacity_provenance=CapacityProvenance(c.provenance), weight=c.weight,
                    places=c.places)  # fmt: skip
 
     @strawberry.field(description="The providing actor.")
@@ -124,8 +138,21 @@ class GapRow:
     status: GapStatus
     provider_count: int = strawberry.field(description="Distinct actors contributing.")
     rollup: bool = strawberry.field(description="True for a zone summed over its parts.")
-    services: list[Contribution]
     worst_parts: list[PartRatio]
+    estimated_supply: float = strawberry.field(
+        description="Of supply, the places from estimated capacities (capacity: ESTIMATED)."
+    )
+    unknown_capacity_services: int = strawberry.field(
+        description="Services reaching it whose capacity is unknown (they add no places)."
+    )
+    providers_per_10k: float | None = strawberry.field(
+        description="Distinct actors reaching it, whatever their capacity, per 10,000 people in "
+        "need (null when nobody is in need)."
+    )
+    idle_capacity: float = strawberry.field(
+        description="Places of services reaching it whose whole catchment has nobody in need."
+    )
+    row: strawberry.Private[gaps.GapRow]
 
     @classmethod
     def from_domain(cls, row: gaps.GapRow) -> GapRow:
@@ -133,10 +160,15 @@ class GapRow:
             zone_id=strawberry.ID(row.zone), need_code=strawberry.ID(row.need), demand=row.demand,
             supply=row.supply, ratio=row.ratio, status=GapStatus(row.status),
             provider_count=row.providers, rollup=row.rollup,
-            services=[Contribution.from_domain(c) for c in row.contributions],
             worst_parts=[PartRatio(zone_id=strawberry.ID(z), ratio=r, status=GapStatus(s))
                          for z, r, s in row.worst_parts],
+            estimated_supply=row.estimated_supply, unknown_capacity_services=row.unknown_services,
+            providers_per_10k=row.providers_per_10k, idle_capacity=row.idle_capacity, row=row,
         )  # fmt: skip
+
+    @strawberry.field(description="The contributing services (built only when selected).")
+    def services(self) -> list[Contribution]:
+        return [Contribution.from_domain(c) for c in self.row.contributions]
 
     @strawberry.field
     def zone(self, info: Ctx) -> Zone | None:
@@ -244,6 +276,7 @@ def gap_query(
     overlap_threshold: float = 1.5,
     bands: list[BandInput] | None = None,
     scenario: Scenario = Scenario.AS_IS,
+    capacity: CapacityMode = CapacityMode.DECLARED,
 ) -> gaps.GapQuery:
     """Checked domain arguments from GraphQL arguments."""
     return gaps.GapQuery(
@@ -255,9 +288,11 @@ def gap_query(
         bands=tuple(Band(b.upper_km, b.weight) for b in bands) if bands else gaps.DEFAULT_BANDS,
         statuses=tuple(s.value for s in status) if status is not None else None,
         scenario=scenario.value,
+        capacity=capacity.value,
     )
 
 
+CAPACITY = "DECLARED: capacities as given; ESTIMATED: unknown ones from the default table."
 TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
 OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
 SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action plans."
@@ -282,9 +317,12 @@ class PlannerQuery:
         overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
         bands: list[BandInput] | None = None,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
+        capacity: Annotated[
+            CapacityMode, strawberry.argument(description=CAPACITY)
+        ] = CapacityMode.DECLARED,
     ) -> list[GapRow]:
         query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
-                          overlap_threshold, bands, scenario)  # fmt: skip
+                          overlap_threshold, bands, scenario, capacity)  # fmt: skip
         rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
         await prefetch_gap_rows(info, rows)
         return [GapRow.from_domain(r) for r in rows]

@@ -12,7 +12,14 @@ from graphsvc.config import Settings
 from graphsvc.core.coverage import Thresholds
 from graphsvc.core.gaps import GapQuery, zone_gaps
 from graphsvc.core.overlaps import zone_overlaps
-from graphsvc.reports import GAP_COLUMNS, OVERLAP_COLUMNS, gap_records, overlap_records
+from graphsvc.errors import InputError
+from graphsvc.reports import (
+    CAPACITY_COLUMNS,
+    GAP_COLUMNS,
+    OVERLAP_COLUMNS,
+    gap_records,
+    overlap_records,
+)
 from graphsvc.store import open_store
 
 FORMATS = ("table", "csv", "json")
@@ -34,6 +41,12 @@ def register(sub: Any) -> None:
     gaps.add_argument("--no-parts", action="store_true", help="only the zone's own roll-up")
     gaps.add_argument("--scenario", choices=("as-is", "to-be"), default="as-is",
                       help="to-be also counts the planned services of action plans")  # fmt: skip
+    gaps.add_argument("--capacity", choices=("declared", "estimated"), default="declared",
+                      help="estimated fills unknown capacities from the default places table "
+                      "(graphsvc/core/default_places.csv)")  # fmt: skip
+    gaps.add_argument("--sort", choices=("zone", "ratio"), default="zone",
+                      help="ratio: the least access first")  # fmt: skip
+    gaps.add_argument("--limit", type=int, help="show only this many rows")
     gaps.add_argument("--format", choices=FORMATS, default="table")
     gaps.set_defaults(run=_gaps)
 
@@ -68,13 +81,26 @@ def _gaps(args: argparse.Namespace, settings: Settings) -> int:
         thresholds=Thresholds(args.target, args.overlap),
         statuses=statuses,
         scenario=args.scenario.upper().replace("-", "_"),
+        capacity=args.capacity,
     )
+    if args.limit is not None and args.limit < 1:
+        raise InputError([f"argument --limit: {args.limit} must be at least 1"])
     store = open_store(settings)
     try:
         rows = zone_gaps(store, args.zone, query)
     finally:
         store.close()
-    _emit(args.format, GAP_COLUMNS, gap_records(rows), f"coverage of {args.zone}")
+    if args.sort == "ratio":  # roll-ups first, then the parts with the least access
+        rows = sorted(rows, key=lambda r: (not r.rollup, r.status == "NO_DEMAND", r.ratio,
+                                           r.providers_per_10k or 0.0, r.zone, r.need))  # fmt: skip
+    if args.limit is not None:
+        rows = rows[: args.limit]
+    records = gap_records(rows)
+    columns = GAP_COLUMNS
+    if args.format == "table" and not any(r.estimated_supply or r.unknown_services
+                                          or r.idle_capacity for r in rows):  # fmt: skip
+        columns = tuple(c for c in GAP_COLUMNS if c not in CAPACITY_COLUMNS)
+    _emit(args.format, columns, records, f"coverage of {args.zone}")
     return 0
 
 
@@ -110,7 +136,7 @@ def _estimate(args: argparse.Namespace, settings: Settings) -> int:
 
 _LISTS = {"service_ids", "provider_ids"}
 _NUMERIC = {"demand", "supply", "ratio", "providers", "provider_count", "capacity",
-            "capacity_ratio", "collaboration_share"}  # fmt: skip
+            "capacity_ratio", "collaboration_share", *CAPACITY_COLUMNS}  # fmt: skip
 
 
 def _emit(fmt: str, columns: Sequence[str], records: list[dict[str, Any]], title: str) -> None:

@@ -20,6 +20,9 @@ from graphsvc.errors import InputError
 
 EARTH_RADIUS_KM = 6371.0088
 MISSING, UNDER, COVERED, OVER = "MISSING", "UNDER", "COVERED", "OVER"
+# NO_DEMAND: nobody in need there (whatever reaches it); UNKNOWN: no place reaches it, but
+# services whose capacity is unknown do (so it is not known to be MISSING)
+NO_DEMAND, UNKNOWN = "NO_DEMAND", "UNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -142,19 +145,32 @@ def sparse_catchment(
     return ratio, access
 
 
-def status_codes(access: np.ndarray, providers: np.ndarray, thresholds: Thresholds) -> np.ndarray:
-    """status_of for arrays: 0 MISSING, 1 UNDER, 2 COVERED, 3 OVER (the order of STATUSES)."""
+def status_codes(
+    access: np.ndarray,
+    providers: np.ndarray,
+    thresholds: Thresholds,
+    demand: np.ndarray | None = None,
+    unknown: np.ndarray | None = None,
+) -> np.ndarray:
+    """status_of for arrays: 0 MISSING, 1 UNDER, 2 COVERED, 3 OVER, 4 NO_DEMAND, 5 UNKNOWN
+    (the order of graphsvc.core.gaps.STATUSES)."""
+    nobody = demand <= 0 if demand is not None else np.zeros(len(access), dtype=bool)
+    unsized = unknown > 0 if unknown is not None else np.zeros(len(access), dtype=bool)
     return np.select(
-        [access <= 0, access < thresholds.target,
+        [nobody, (access <= 0) & unsized, access <= 0, access < thresholds.target,
          (access > thresholds.overlap) & (providers >= 2)],
-        [0, 1, 3], 2,
+        [4, 5, 0, 1, 3], 2,
     )  # fmt: skip
 
 
-def status_of(ratio: float, providers: int, thresholds: Thresholds) -> str:
-    """MISSING, UNDER, COVERED or OVER for one accessibility value."""
+def status_of(
+    ratio: float, providers: int, thresholds: Thresholds, demand: float = 1, unknown: int = 0
+) -> str:
+    """MISSING, UNDER, COVERED, OVER, NO_DEMAND or UNKNOWN for one accessibility value."""
+    if demand <= 0:
+        return NO_DEMAND
     if ratio <= 0:
-        return MISSING
+        return UNKNOWN if unknown > 0 else MISSING
     if ratio < thresholds.target:
         return UNDER
     if ratio > thresholds.overlap and providers >= 2:

@@ -45,7 +45,8 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.core.gaps import SCENARIO_STATUSES, GapQuery, Problem
+from graphsvc.core.capacity import ESTIMATED, default_places, provenance_of
+from graphsvc.core.gaps import PROVENANCES, SCENARIO_STATUSES, GapQuery, Problem
 from graphsvc.errors import QueryFailed
 from graphsvc.gcpause import gc_paused
 from graphsvc.store import Store
@@ -132,8 +133,10 @@ class GapIndex:
     actor_ids: list[str]
     prov_actor: np.ndarray  # actor number
     prov_need: np.ndarray
-    prov_capacity: np.ndarray  # float
-    prov_capacity_raw: list[int]
+    prov_capacity: np.ndarray  # float (0 where unknown)
+    prov_capacity_raw: list[int | None]  # None: unknown
+    prov_provenance: np.ndarray  # index into gaps.PROVENANCES
+    prov_default: np.ndarray  # float: the default places of its type, NaN if the table has none
     prov_status: np.ndarray  # index into KEPT_STATUSES
     prov_dropped: np.ndarray  # bool
     prov_start: np.ndarray  # provider p's cells: by_prov_cell[prov_start[p]:prov_start[p+1]]
@@ -195,7 +198,8 @@ class GapIndex:
         entries = [offered[(s, a)] for _, s, a in providers]
         actor_number: dict[str, int] = {}
         prov_need = np.array([n for n, _, _ in providers], dtype=np.int64)
-        capacity_raw = [e["capacity"] or 0 for e in entries]
+        capacity_raw = [e["capacity"] for e in entries]
+        table = default_places()
         covers = _outermost(coverage_rows, zone_index, tin, tout)
 
         # pairs: for each (provider, outermost covered zone), the cells of the provider's need
@@ -243,8 +247,18 @@ class GapIndex:
                 [actor_number.setdefault(a, len(actor_number)) for a in actor_ids], dtype=np.int64
             ),
             prov_need=prov_need,
-            prov_capacity=np.array(capacity_raw, dtype=float),
+            prov_capacity=np.array([c or 0 for c in capacity_raw], dtype=float),
             prov_capacity_raw=capacity_raw,
+            prov_provenance=np.array(
+                [
+                    PROVENANCES.index(provenance_of(e["capacity"], e.get("provenance")))
+                    if e["capacity"] is not None
+                    else 2
+                    for e in entries
+                ],
+                dtype=np.int64,
+            ),
+            prov_default=np.array([table.get(e["type"], np.nan) for e in entries], dtype=float),
             prov_status=np.array(
                 [KEPT_STATUSES.index(e["status"]) for e in entries], dtype=np.int64
             ),
@@ -296,21 +310,33 @@ class GapIndex:
         else:
             every = own
         zone_ids, need_codes = self.zone_ids, self.need_codes
+        capacity = self.prov_capacity[involved]
+        provenance = self.prov_provenance[involved]
+        if query.capacity == ESTIMATED:
+            fill = (provenance == 2) & ~np.isnan(self.prov_default[involved])
+            capacity = np.where(fill, self.prov_default[involved], capacity)
+            provenance = np.where(fill, 1, provenance)
         return Problem(
             zones=[zone_ids[z] for z in self.cell_zone[own].tolist()],
             needs=[need_codes[n] for n in self.cell_need[own].tolist()],
             demand=self.cell_demand[own].tolist(),
             people=self.cell_people[every],
-            capacity=self.prov_capacity[involved],
+            capacity=capacity,
             actor=self.prov_actor[involved],
-            describe=lambda j: self._describe(int(involved[j])),
+            describe=lambda j: self._describe(int(involved[j]), query.capacity),
             pair_prov=provs,
             pair_cell=mapped,
             own_pairs=(local[own_prov], own_cell),
+            provenance=provenance,
         )
 
-    def _describe(self, p: int) -> tuple[str, str, str, int]:
-        return self.service_ids[p], self.names[p], self.actor_ids[p], self.prov_capacity_raw[p]
+    def _describe(self, p: int, mode: str) -> tuple[str, str, str, int | float | None, str]:
+        capacity = self.prov_capacity_raw[p]
+        provenance = PROVENANCES[int(self.prov_provenance[p])]
+        if capacity is None and mode == ESTIMATED and not np.isnan(self.prov_default[p]):
+            return self.service_ids[p], self.names[p], self.actor_ids[p], \
+                float(self.prov_default[p]), ESTIMATED  # fmt: skip
+        return self.service_ids[p], self.names[p], self.actor_ids[p], capacity, provenance
 
 
 def _walk(

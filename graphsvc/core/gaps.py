@@ -20,12 +20,15 @@ from operator import itemgetter
 
 import numpy as np
 
+from graphsvc.core.capacity import DECLARED, ESTIMATED, check_mode, default_places, provenance_of
 from graphsvc.core.coverage import (
     DEFAULT_BANDS,
     EARTH_RADIUS_KM,
     MISSING,
+    NO_DEMAND,
     OVER,
     UNDER,
+    UNKNOWN,
     Band,
     Thresholds,
     band_weights,
@@ -47,7 +50,8 @@ METHODS = (CATCHMENT, E2SFCA)
 AS_IS, TO_BE = "AS_IS", "TO_BE"
 SCENARIOS = (AS_IS, TO_BE)
 SCENARIO_STATUSES: dict[str, tuple[str, ...]] = {AS_IS: ("active",), TO_BE: ("active", "planned")}
-STATUSES = (MISSING, UNDER, "COVERED", OVER)
+STATUSES = (MISSING, UNDER, "COVERED", OVER, NO_DEMAND, UNKNOWN)  # status_codes' order
+PROVENANCES = (DECLARED, ESTIMATED, "unknown")  # graphsvc.model.CAPACITY_PROVENANCES
 WORST_PARTS = 5
 # km per degree of latitude on the haversine's own sphere (graphsvc.core.coverage), so the
 # search box and the distances agree; BOX_MARGIN widens the box a little more, for rounding
@@ -62,9 +66,10 @@ class Contribution:
     service: str
     name: str
     actor: str
-    capacity: int
+    capacity: int | float | None  # None: unknown (and not estimated)
     weight: float
     places: float
+    provenance: str = DECLARED  # of the capacity: declared, estimated or unknown
 
 
 class GapRow(tuple):
@@ -77,7 +82,7 @@ class GapRow(tuple):
     """
 
     __slots__ = ()
-    _make = classmethod(tuple.__new__)  # from a 10-tuple in field order
+    _make = classmethod(tuple.__new__)  # from a 14-tuple in field order
 
     def __new__(
         cls,
@@ -91,9 +96,15 @@ class GapRow(tuple):
         contributions: tuple[Contribution, ...] | Callable[[], tuple[Contribution, ...]] = (),
         rollup: bool = False,
         worst_parts: tuple[tuple[str, float, str], ...] = (),
+        estimated_supply: float = 0.0,
+        unknown_services: int = 0,
+        providers_per_10k: float | None = None,
+        idle_capacity: float = 0.0,
     ) -> GapRow:
         return tuple.__new__(cls, (zone, need, demand, supply, ratio, status, providers,
-                                   contributions, rollup, worst_parts))  # fmt: skip
+                                   contributions, rollup, worst_parts, estimated_supply,
+                                   unknown_services, providers_per_10k,
+                                   idle_capacity))  # fmt: skip
 
     zone = property(itemgetter(0))
     need = property(itemgetter(1))
@@ -104,6 +115,11 @@ class GapRow(tuple):
     providers = property(itemgetter(6))
     rollup = property(itemgetter(8))
     worst_parts = property(itemgetter(9))
+    estimated_supply = property(itemgetter(10))  # of `supply`, places from estimated capacity
+    unknown_services = property(itemgetter(11))  # services reaching it, capacity unknown
+    # distinct actors reaching it (whatever their capacity) per 10,000 people in need
+    providers_per_10k = property(itemgetter(12))
+    idle_capacity = property(itemgetter(13))  # places of services reaching it with no demand
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
@@ -139,7 +155,7 @@ class Provider:
     service: str
     name: str
     actor: str
-    capacity: int
+    capacity: int | float | None  # None: unknown
     need: str
     catchment: dict[str, int] = field(default_factory=dict)
     lat: float | None = None
@@ -147,6 +163,8 @@ class Provider:
     # people in need it reaches besides the `catchment` cells (the rest of its declared
     # catchment, outside the zone asked for, as one sum): they share its capacity too
     outside: float = 0.0
+    provenance: str | None = None  # of the capacity (None: declared if given, else unknown)
+    type: str | None = None  # its own service type (for the default places table)
 
 
 @dataclass(frozen=True)
@@ -170,8 +188,10 @@ class GapQuery:
     bands: tuple[Band, ...] = DEFAULT_BANDS
     statuses: tuple[str, ...] | None = None
     scenario: str = AS_IS
+    capacity: str = DECLARED  # ESTIMATED fills unknown capacities from the default table
 
     def __post_init__(self) -> None:
+        check_mode(self.capacity)
         if self.method not in METHODS:
             raise InputError([f"argument method: {self.method!r} is not one of {METHODS}"])
         if self.scenario not in SCENARIOS:
@@ -231,8 +251,9 @@ def _catchment_provider(row: Row, people: dict[tuple[str, str], int]) -> Provide
     need = row["need"]
     catchment = {zone: people.get((zone, need), 0) for zone in row["cells"]}
     outside = (row["people"] or 0) - sum(catchment.values())
-    return Provider(row["service"], row["name"], row["actor"], row["capacity"] or 0, need,
-                    catchment=catchment, outside=outside)  # fmt: skip
+    return Provider(row["service"], row["name"], row["actor"], row["capacity"], need,
+                    catchment=catchment, outside=outside, provenance=row.get("provenance"),
+                    type=row.get("type"))  # fmt: skip
 
 
 def _fetch_by_distance(
@@ -251,8 +272,8 @@ def _fetch_by_distance(
     box = _box(min(lats), max(lats), min(lons), max(lons), reach_km)  # type: ignore[arg-type]
     wider = _box(min(lats), max(lats), min(lons), max(lons), 2 * reach_km)  # type: ignore[arg-type]
     providers = [
-        Provider(r["service"], r["name"], r["actor"], r["capacity"] or 0, r["need"],
-                 lat=r["lat"], lon=r["lon"])
+        Provider(r["service"], r["name"], r["actor"], r["capacity"], r["need"],
+                 lat=r["lat"], lon=r["lon"], provenance=r.get("provenance"), type=r.get("type"))
         for r in store.run("find_services_in_box", needs=needs,
                            statuses=list(SCENARIO_STATUSES[scenario]), **box)
         if r["lat"] is not None and r["lon"] is not None
@@ -313,12 +334,14 @@ def compute(data: CoverageInput, query: GapQuery) -> list[GapRow]:
         prov, cell, weight = _distance_pairs(providers, cells, extra, data.outside, query)
     outside = np.array([p.outside for p in providers], dtype=float)
     actors: dict[str, int] = {}
+    sized = [_sized(p, query.capacity) for p in providers]
+    provenance = np.array([PROVENANCES.index(s[1]) for s in sized], dtype=np.int64)
     problem = Problem(
         zones=[c.zone for c in cells],
         needs=[c.need for c in cells],
         demand=[c.people for c in cells],
         people=demand,
-        capacity=np.array([p.capacity for p in providers], dtype=float),
+        capacity=np.array([s[0] or 0 for s in sized], dtype=float),
         actor=np.array(
             [actors.setdefault(p.actor, len(actors)) for p in providers], dtype=np.int64
         ),
@@ -326,14 +349,25 @@ def compute(data: CoverageInput, query: GapQuery) -> list[GapRow]:
             providers[j].service,
             providers[j].name,
             providers[j].actor,
-            providers[j].capacity,
+            *sized[j],
         ),
         pair_prov=prov,
         pair_cell=cell,
         pair_weight=weight,
         outside=outside if outside.any() else None,
+        provenance=provenance,
     )
     return problem.rows(query)
+
+
+def _sized(provider: Provider, mode: str) -> tuple[int | float | None, str]:
+    """(capacity, provenance) of a provider under the query's capacity mode."""
+    provenance = provenance_of(provider.capacity, provider.provenance)
+    if provider.capacity is None and mode == ESTIMATED:
+        places = default_places().get(provider.type or "")
+        if places is not None:
+            return places, ESTIMATED
+    return provider.capacity, "unknown" if provider.capacity is None else provenance
 
 
 def _distance_pairs(
@@ -402,7 +436,8 @@ class Problem:
     Cells 0..len(zones)-1 are the zone's own and get rows; pair cells beyond them are outside
     cells, which only add to the demand providers share their capacity over. `outside` adds
     people a provider reaches that are not cells here at all. `describe(j)` gives provider j's
-    (service, name, actor, capacity), asked only when contributions are read.
+    (service, name, actor, capacity, provenance), asked only when contributions are read;
+    `provenance` is its capacity's, as an index into PROVENANCES (None: all declared).
     """
 
     zones: list[str]
@@ -411,7 +446,7 @@ class Problem:
     people: np.ndarray  # float, every cell (own ones first, then outside ones)
     capacity: np.ndarray  # float, per provider
     actor: np.ndarray  # int, per provider: actor number (for distinct counts)
-    describe: Callable[[int], tuple[str, str, str, int]]
+    describe: Callable[[int], tuple[str, str, str, int | float | None, str]]
     pair_prov: np.ndarray
     pair_cell: np.ndarray
     pair_weight: np.ndarray | None = None  # None: every weight is 1 (declared catchment)
@@ -419,6 +454,7 @@ class Problem:
     # the pairs on the zone's own cells sorted by (cell, provider), when already at hand
     # (unweighted); otherwise taken from the pairs above
     own_pairs: tuple[np.ndarray, np.ndarray] | None = None
+    provenance: np.ndarray | None = None
 
     def rows(self, query: GapQuery) -> list[GapRow]:
         n_cells, thresholds = len(self.zones), query.thresholds
@@ -445,17 +481,23 @@ class Problem:
         need_codes = sorted(set(self.needs))
         need_of = _codes(self.needs, need_codes)
         actors = self._actors_per_cell(need_of, len(need_codes), n_cells)
-        codes = status_codes(access, actors, thresholds)
-        supply = self.people[:n_cells] * access
+        extra = self._extras(need_of, len(need_codes), n_cells)
+        own_people = self.people[:n_cells]
+        codes = status_codes(access, actors, thresholds, own_people, extra["unknown"])
+        supply = own_people * access
         self._need_of = need_of
         ratios, supplies, counts = access.tolist(), supply.tolist(), actors.tolist()
         names = [STATUSES[k] for k in codes.tolist()]
+        per10k = _per_10k(extra["reaching"], own_people)
         with gc_paused():  # a national report makes ~800k rows: no collection passes meanwhile
             lazy = zip(repeat(self), range(n_cells), strict=False)  # (problem, cell): C speed
             parts = list(map(GapRow._make, zip(self.zones, self.needs, self.demand, supplies,
                                                ratios, names, counts, lazy, repeat(False),
-                                               repeat(()), strict=False)))  # fmt: skip
-        rollups, alone = self._rollups(query, need_codes, need_of, access, supply, parts)
+                                               repeat(()), extra["estimated"].tolist(),
+                                               extra["unknown"].tolist(), per10k,
+                                               extra["idle"].tolist(),
+                                               strict=False)))  # fmt: skip
+        rollups, alone = self._rollups(query, need_codes, need_of, access, supply, parts, extra)
         if query.include_parts:
             result = rollups + parts
         else:
@@ -463,6 +505,45 @@ class Problem:
         if query.statuses is not None:
             result = [r for r in result if r.status in query.statuses]
         return result
+
+    def _extras(self, need_of: np.ndarray, n_needs: int, n_cells: int) -> dict[str, np.ndarray]:
+        """Per cell and per need: places from estimated capacities, services of unknown
+        capacity reaching it, distinct actors reaching it whatever their capacity, and the
+        idle places (capacity of services whose whole catchment has nobody in need)."""
+        cell, prov = self._cell, self._prov
+        code = self.provenance
+        if code is None:
+            code = np.zeros(len(self.capacity), dtype=np.int64)
+        weight = self._weight if self._weight is not None else 1.0
+        estimated = (code == 1)[prov]
+        places = self.people[cell] * self.ratio[prov] * weight
+        unknown = (code == 2)[prov]
+        idle = ((self.ratio == 0) & (self.capacity > 0))[prov]
+        prov_need = np.zeros(len(self.capacity), dtype=np.int64)
+        prov_need[prov] = need_of[cell]
+        reached = np.zeros(len(self.capacity), dtype=bool)
+        reached[prov] = True
+        per_need = np.flatnonzero(reached)
+        seen = np.zeros((n_needs, int(self.actor.max(initial=0)) + 1), dtype=bool)
+        seen[need_of[cell], self.actor[prov]] = True
+        return {
+            "estimated": np.bincount(cell[estimated], weights=places[estimated], minlength=n_cells),
+            "unknown": np.bincount(cell[unknown], minlength=n_cells),
+            "reaching": _distinct_counts(cell, self.actor[prov], n_cells),
+            "idle": np.bincount(cell[idle], weights=self.capacity[prov[idle]], minlength=n_cells),
+            "need_estimated": np.bincount(
+                need_of[cell[estimated]], weights=places[estimated], minlength=n_needs
+            ),
+            "need_unknown": np.bincount(
+                prov_need[per_need], weights=(code == 2)[per_need], minlength=n_needs
+            ),
+            "need_reaching": seen.sum(axis=1),
+            "need_idle": np.bincount(
+                prov_need[per_need],
+                weights=np.where((self.ratio == 0)[per_need], self.capacity[per_need], 0.0),
+                minlength=n_needs,
+            ),
+        }
 
     def _actors_per_cell(self, need_of: np.ndarray, n_needs: int, n_cells: int) -> np.ndarray:
         """Distinct actors with a live pair on each cell. Only an actor with several providers
@@ -486,6 +567,7 @@ class Problem:
         access: np.ndarray,
         supply: np.ndarray,
         parts: list[GapRow],
+        extra: dict[str, np.ndarray],
     ) -> tuple[list[GapRow], np.ndarray]:
         """One roll-up row per need: demand-weighted mean of its cells, its worst cells."""
         n_needs = len(need_codes)
@@ -513,11 +595,17 @@ class Problem:
             demand = demands[n]
             ratio = supplies[n] / demand if demand else 0.0
             worst = members[np.argsort(access[members], kind="stable")[:WORST_PARTS]]
+            unknown = int(extra["need_unknown"][n])
+            reaching = int(extra["need_reaching"][n])
             rows.append(GapRow(query.zone, need, demand, demand * ratio, ratio,
-                               status_of(ratio, int(actors[n]), query.thresholds),
+                               status_of(ratio, int(actors[n]), query.thresholds, demand,
+                                         unknown),
                                int(actors[n]), _Lazy(self, n, True), True,
                                tuple((parts[i].zone, parts[i].ratio, parts[i].status)
-                                     for i in worst.tolist())))  # fmt: skip
+                                     for i in worst.tolist()),
+                               float(extra["need_estimated"][n]), unknown,
+                               reaching * 10_000 / demand if demand else None,
+                               float(extra["need_idle"][n])))  # fmt: skip
         return rows, alone
 
     def _slice(self, i: int) -> slice:
@@ -543,8 +631,7 @@ class Problem:
             return kept
         found = []
         for j, weight, places in self._places(i):
-            service, name, actor, capacity = self.describe(j)
-            found.append(Contribution(service, name, actor, capacity, weight, places))
+            found.append(_contribution(self.describe(j), weight, places))
         kept = self._done[i] = tuple(sorted(found, key=lambda c: (-c.places, c.service)))
         return kept
 
@@ -552,11 +639,22 @@ class Problem:
         merged: dict[str, Contribution] = {}
         for i in self._need_cells[n].tolist():
             for j, weight, places in self._places(i):
-                service, name, actor, capacity = self.describe(j)
-                before = merged.get(service)
+                described = self.describe(j)
+                before = merged.get(described[0])
                 total = places + (before.places if before else 0.0)
-                merged[service] = Contribution(service, name, actor, capacity, weight, total)
+                merged[described[0]] = _contribution(described, weight, total)
         return tuple(sorted(merged.values(), key=lambda c: (-c.places, c.service)))
+
+
+def _contribution(described: tuple, weight: float, places: float) -> Contribution:
+    service, name, actor, capacity, provenance = described
+    return Contribution(service, name, actor, capacity, weight, places, provenance)
+
+
+def _per_10k(reaching: np.ndarray, people: np.ndarray) -> list[float | None]:
+    """Distinct actors reaching a cell per 10,000 people in need (None where nobody is)."""
+    rate = np.divide(reaching * 10_000.0, people, out=np.zeros(len(people)), where=people > 0)
+    return [r if p > 0 else None for r, p in zip(rate.tolist(), people.tolist(), strict=True)]
 
 
 def _codes(values: list[str], codes: list[str]) -> np.ndarray:
