@@ -10,6 +10,7 @@ from typing import Any
 from graphsvc.cli.common import emit, say
 from graphsvc.config import Settings
 from graphsvc.core.coverage import Thresholds
+from graphsvc.core.directory import get_zones
 from graphsvc.core.gaps import GapQuery, zone_gaps
 from graphsvc.core.overlaps import zone_overlaps
 from graphsvc.errors import InputError
@@ -88,6 +89,8 @@ def _gaps(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
         rows = zone_gaps(store, args.zone, query)
+        worst = {z for r in rows if r.rollup for z, _, _ in r.worst_parts}
+        names = {z: found.name for z, found in get_zones(store, sorted(worst)).items()}
     finally:
         store.close()
     if args.sort == "ratio":  # roll-ups first, then the parts with the least access
@@ -101,6 +104,11 @@ def _gaps(args: argparse.Namespace, settings: Settings) -> int:
                                           or r.idle_capacity for r in rows):  # fmt: skip
         columns = tuple(c for c in GAP_COLUMNS if c not in CAPACITY_COLUMNS)
     _emit(args.format, columns, records, f"coverage of {args.zone}")
+    if args.format == "table":
+        for r in (r for r in rows if r.rollup and r.worst_parts):
+            least = "; ".join(f"{names.get(z, z)} ({z}) {ratio:.4g} {status}"
+                              for z, ratio, status in r.worst_parts)  # fmt: skip
+            print(f"least access to {r.need} in {args.zone}: {least}")
     return 0
 
 
