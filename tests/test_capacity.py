@@ -101,16 +101,23 @@ def test_nobody_in_need_is_no_demand_and_its_places_idle(
     assert pilot.supply == pytest.approx(20) and pilot.idle_capacity == pytest.approx(10)
 
 
-@needs_shared
-def test_national_pharmacies_unknown_then_estimated(make_store: Callable[..., Store]) -> None:
-    store = make_store()
+def national_pharmacies(store: Store) -> Store:
+    """`load belgium`, `import pharmacies` and `needs estimate` with the README's example."""
     write_bundle(store, read_seed("belgium"))
     imported = import_pharmacies(PHARMACIES, existing=store_lookup(store),
                                  candidates=candidates_from(store))  # fmt: skip
     write_bundle(store, imported.bundle)
     write_estimate(store, estimate_needs(store, "be", read_prevalence(EXAMPLE), 2024, "example"))
-    active = sum(s["status"] == "active" for s in imported.bundle.tables["services"])
-    assert all(s["capacity"] is None for s in imported.bundle.tables["services"])
+    return store
+
+
+@needs_shared
+def test_national_pharmacies_unknown_then_estimated(make_store: Callable[..., Store]) -> None:
+    store = national_pharmacies(make_store())
+    services = [s for s in store.run("list_bundle_services") if "pharmacy" in s["types"]]
+    active = sum(s["status"] == "active" for s in services)
+    assert services and all(s["capacity_provenance"] == "unknown" for s in services)
+    assert all(s["capacity"] is None for s in services)
     need = ("medication-management",)
     [declared] = zone_gaps(store, "be", GapQuery("be", needs=need, include_parts=False))
     assert declared.status == "UNKNOWN" and declared.ratio == 0

@@ -31,7 +31,6 @@ from graphsvc.core.coverage import (
     UNKNOWN,
     Band,
     Thresholds,
-    band_weights,
     check_bands,
     haversine_km,
     sparse_catchment,
@@ -39,12 +38,20 @@ from graphsvc.core.coverage import (
     status_of,
 )
 from graphsvc.core.directory import require_zone
+from graphsvc.core.methods import (
+    CATCHMENT,
+    E2SFCA,
+    METHODS,
+    THREE_SFCA,
+    MethodParams,
+    distance_weights,
+    selection_weights,
+)
 from graphsvc.errors import InputError, NotFound
 from graphsvc.gcpause import gc_paused
 from graphsvc.store import Row, Store
 
-CATCHMENT, E2SFCA = "catchment", "e2sfca"
-METHODS = (CATCHMENT, E2SFCA)
+__all__ = ["CATCHMENT", "E2SFCA", "METHODS"]  # re-exported from graphsvc.core.methods
 # AS_IS counts the active services; TO_BE adds the planned (to-be) services of action plans,
 # except those of dropped actions (graphsvc/core/actionplan.py).
 AS_IS, TO_BE = "AS_IS", "TO_BE"
@@ -82,7 +89,7 @@ class GapRow(tuple):
     """
 
     __slots__ = ()
-    _make = classmethod(tuple.__new__)  # from a 14-tuple in field order
+    _make = classmethod(tuple.__new__)  # from a 16-tuple in field order
 
     def __new__(
         cls,
@@ -100,11 +107,13 @@ class GapRow(tuple):
         unknown_services: int = 0,
         providers_per_10k: float | None = None,
         idle_capacity: float = 0.0,
+        normalized: float | None = None,
+        skipped_services: int = 0,
     ) -> GapRow:
         return tuple.__new__(cls, (zone, need, demand, supply, ratio, status, providers,
                                    contributions, rollup, worst_parts, estimated_supply,
-                                   unknown_services, providers_per_10k,
-                                   idle_capacity))  # fmt: skip
+                                   unknown_services, providers_per_10k, idle_capacity,
+                                   normalized, skipped_services))  # fmt: skip
 
     zone = property(itemgetter(0))
     need = property(itemgetter(1))
@@ -120,6 +129,11 @@ class GapRow(tuple):
     # distinct actors reaching it (whatever their capacity) per 10,000 people in need
     providers_per_10k = property(itemgetter(12))
     idle_capacity = property(itemgetter(13))  # places of services reaching it with no demand
+    # ratio over the demand-weighted mean ratio of the need in the zone asked (1.0 = average)
+    normalized = property(itemgetter(14))
+    # services of the need left out because their provider has no coordinates (distance
+    # methods; counted over the whole graph)
+    skipped_services = property(itemgetter(15))
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
@@ -189,6 +203,11 @@ class GapQuery:
     statuses: tuple[str, ...] | None = None
     scenario: str = AS_IS
     capacity: str = DECLARED  # ESTIMATED fills unknown capacities from the default table
+    params: MethodParams = field(default_factory=MethodParams)  # of the distance methods
+
+    @property
+    def reach_km(self) -> float:
+        return self.params.reach(self.method, self.bands)
 
     def __post_init__(self) -> None:
         check_mode(self.capacity)
@@ -209,6 +228,7 @@ class CoverageInput:
     cells: list[Cell]
     providers: list[Provider]
     outside: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # per need: services not located
 
 
 def check_needs(store: Store, needs: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -238,7 +258,7 @@ def fetch(store: Store, query: GapQuery) -> CoverageInput:
         people = {(c.zone, c.need): c.people for c in cells}
         providers = [_catchment_provider(r, people) for r in rows]
         return CoverageInput(cells, providers, catchment_cells(providers))
-    return _fetch_by_distance(store, cells, query.bands[-1].upper, query.scenario)
+    return _fetch_by_distance(store, cells, query)
 
 
 def catchment_cells(providers: Iterable[Provider]) -> dict[tuple[str, str], Cell]:
@@ -256,9 +276,10 @@ def _catchment_provider(row: Row, people: dict[tuple[str, str], int]) -> Provide
                     type=row.get("type"))  # fmt: skip
 
 
-def _fetch_by_distance(
-    store: Store, cells: list[Cell], reach_km: float, scenario: str = AS_IS
-) -> CoverageInput:
+def _fetch_by_distance(store: Store, cells: list[Cell], query: GapQuery) -> CoverageInput:
+    """Providers within reach of the zone's cells and the cells within reach of those, so that
+    every provider's share is whole. 3SFCA also needs every provider reaching those cells
+    (their selection weights): a box three reaches wide for providers, two for cells."""
     located = [c for c in cells if c.lat is not None and c.lon is not None]
     missing = sorted({c.zone for c in cells} - {c.zone for c in located})
     if missing:
@@ -269,20 +290,26 @@ def _fetch_by_distance(
     needs = sorted({c.need for c in cells})
     lats = [c.lat for c in located]
     lons = [c.lon for c in located]
-    box = _box(min(lats), max(lats), min(lons), max(lons), reach_km)  # type: ignore[arg-type]
-    wider = _box(min(lats), max(lats), min(lons), max(lons), 2 * reach_km)  # type: ignore[arg-type]
-    providers = [
-        Provider(r["service"], r["name"], r["actor"], r["capacity"], r["need"],
-                 lat=r["lat"], lon=r["lon"], provenance=r.get("provenance"), type=r.get("type"))
-        for r in store.run("find_services_in_box", needs=needs,
-                           statuses=list(SCENARIO_STATUSES[scenario]), **box)
-        if r["lat"] is not None and r["lon"] is not None
-    ]  # fmt: skip
+    reach_km = query.reach_km
+    wide = 3 if query.method == THREE_SFCA else 1
+    edges = (min(lats), max(lats), min(lons), max(lons))
+    box = _box(*edges, wide * reach_km)  # type: ignore[arg-type]
+    wider = _box(*edges, (wide + 1) * reach_km)  # type: ignore[arg-type]
+    providers, unlocated = [], defaultdict(set)
+    for r in store.run("find_services_in_box", needs=needs,
+                       statuses=list(SCENARIO_STATUSES[query.scenario]), **box):  # fmt: skip
+        if r["lat"] is None or r["lon"] is None:
+            unlocated[r["need"]].add(r["service"])
+            continue
+        providers.append(Provider(r["service"], r["name"], r["actor"], r["capacity"], r["need"],
+                                  lat=r["lat"], lon=r["lon"], provenance=r.get("provenance"),
+                                  type=r.get("type")))  # fmt: skip
     outside = {
         (r["zone"], r["need"]): Cell(r["zone"], r["need"], r["people"] or 0, r["lat"], r["lon"])
         for r in store.run("find_need_cells_in_box", needs=needs, **wider)
     }
-    return CoverageInput(cells, providers, outside)
+    skipped = {need: len(services) for need, services in unlocated.items()}
+    return CoverageInput(cells, providers, outside, skipped)
 
 
 def _box(south: float, north: float, west: float, east: float, km: float) -> dict[str, float]:
@@ -356,6 +383,7 @@ def compute(data: CoverageInput, query: GapQuery) -> list[GapRow]:
         pair_weight=weight,
         outside=outside if outside.any() else None,
         provenance=provenance,
+        skipped=data.skipped,
     )
     return problem.rows(query)
 
@@ -398,7 +426,12 @@ def _distance_pairs(
     if not found_p:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
-    return np.concatenate(found_p), np.concatenate(found_c), np.concatenate(found_w)
+    prov, cell, weight = np.concatenate(found_p), np.concatenate(found_c), np.concatenate(found_w)
+    if query.method == THREE_SFCA:
+        weight = weight * selection_weights(cell, weight, len(every))
+        live = weight > 0
+        prov, cell, weight = prov[live], cell[live], weight[live]
+    return prov, cell, weight
 
 
 def _weights(providers: list[Provider], cells: list[Cell], query: GapQuery) -> np.ndarray:
@@ -408,7 +441,7 @@ def _weights(providers: list[Provider], cells: list[Cell], query: GapQuery) -> n
         np.array([c.lat for c in cells], dtype=float),
         np.array([c.lon for c in cells], dtype=float),
     )
-    return band_weights(distances, query.bands)
+    return distance_weights(distances, query.method, query.bands, query.params)
 
 
 class _Lazy:
@@ -455,6 +488,7 @@ class Problem:
     # (unweighted); otherwise taken from the pairs above
     own_pairs: tuple[np.ndarray, np.ndarray] | None = None
     provenance: np.ndarray | None = None
+    skipped: dict[str, int] = field(default_factory=dict)  # per need: services not located
 
     def rows(self, query: GapQuery) -> list[GapRow]:
         n_cells, thresholds = len(self.zones), query.thresholds
@@ -489,13 +523,26 @@ class Problem:
         ratios, supplies, counts = access.tolist(), supply.tolist(), actors.tolist()
         names = [STATUSES[k] for k in codes.tolist()]
         per10k = _per_10k(extra["reaching"], own_people)
+        total = np.bincount(need_of, weights=supply, minlength=len(need_codes))
+        people_per_need = np.bincount(need_of, weights=own_people, minlength=len(need_codes))
+        mean = np.divide(total, people_per_need, out=np.zeros(len(need_codes)),
+                         where=people_per_need > 0)  # fmt: skip
+        self._mean = mean
+        normalized = np.divide(access, mean[need_of], out=np.zeros(n_cells),
+                               where=mean[need_of] > 0)  # fmt: skip
+        normal = [
+            v if m > 0 else None
+            for v, m in zip(normalized.tolist(), mean[need_of].tolist(), strict=True)
+        ]
+        skipped = [self.skipped.get(n, 0) for n in need_codes]
+        skips = np.asarray(skipped, dtype=np.int64)[need_of].tolist()
         with gc_paused():  # a national report makes ~800k rows: no collection passes meanwhile
             lazy = zip(repeat(self), range(n_cells), strict=False)  # (problem, cell): C speed
             parts = list(map(GapRow._make, zip(self.zones, self.needs, self.demand, supplies,
                                                ratios, names, counts, lazy, repeat(False),
                                                repeat(()), extra["estimated"].tolist(),
                                                extra["unknown"].tolist(), per10k,
-                                               extra["idle"].tolist(),
+                                               extra["idle"].tolist(), normal, skips,
                                                strict=False)))  # fmt: skip
         rollups, alone = self._rollups(query, need_codes, need_of, access, supply, parts, extra)
         if query.include_parts:
@@ -605,7 +652,9 @@ class Problem:
                                      for i in worst.tolist()),
                                float(extra["need_estimated"][n]), unknown,
                                reaching * 10_000 / demand if demand else None,
-                               float(extra["need_idle"][n])))  # fmt: skip
+                               float(extra["need_idle"][n]),
+                               1.0 if self._mean[n] > 0 else None,
+                               self.skipped.get(need, 0)))  # fmt: skip
         return rows, alone
 
     def _slice(self, i: int) -> slice:
