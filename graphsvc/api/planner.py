@@ -13,12 +13,22 @@ from graphsvc.api.prefetch import now_or_later, prefetch, selects
 from graphsvc.api.types import Actor, CapacityProvenance, Ctx, NeedType, ServiceType, Zone
 from graphsvc.core import gaps, overlaps, report, whatif
 from graphsvc.core.coverage import Band, Thresholds
+from graphsvc.core.methods import MethodParams
 
 
 @strawberry.enum(description="How coverage is computed.")
 class CoverageMethod(Enum):
     CATCHMENT = "catchment"
     E2SFCA = "e2sfca"
+    GRAVITY = "gravity"
+    GAUSSIAN = "gaussian"
+    THREE_SFCA = "3sfca"
+
+
+@strawberry.type(description="A parameter of the method that computed a gap row.")
+class MethodParameter:
+    name: str
+    value: str
 
 
 @strawberry.enum(description="Coverage status of a need in a zone.")
@@ -152,10 +162,26 @@ class GapRow:
     idle_capacity: float = strawberry.field(
         description="Places of services reaching it whose whole catchment has nobody in need."
     )
+    normalized_ratio: float | None = strawberry.field(
+        description="ratio over the demand-weighted mean ratio of the need in the zone asked "
+        "(1.0 = average; null when that mean is 0)."
+    )
+    skipped_services: int = strawberry.field(
+        description="Services of the need left out because their provider has no coordinates "
+        "(distance methods)."
+    )
+    method: CoverageMethod | None = strawberry.field(
+        description="The method that computed the row (null where not recorded)."
+    )
+    method_parameters: list[MethodParameter] = strawberry.field(
+        description="The method's parameters and the capacity mode, by name."
+    )
     row: strawberry.Private[gaps.GapRow]
 
     @classmethod
-    def from_domain(cls, row: gaps.GapRow) -> GapRow:
+    def from_domain(cls, row: gaps.GapRow, query: gaps.GapQuery | None = None) -> GapRow:
+        echo = query.echo() if query is not None else {}
+        method = echo.pop("method", None)
         return cls(
             zone_id=strawberry.ID(row.zone), need_code=strawberry.ID(row.need), demand=row.demand,
             supply=row.supply, ratio=row.ratio, status=GapStatus(row.status),
@@ -163,7 +189,11 @@ class GapRow:
             worst_parts=[PartRatio(zone_id=strawberry.ID(z), ratio=r, status=GapStatus(s))
                          for z, r, s in row.worst_parts],
             estimated_supply=row.estimated_supply, unknown_capacity_services=row.unknown_services,
-            providers_per_10k=row.providers_per_10k, idle_capacity=row.idle_capacity, row=row,
+            providers_per_10k=row.providers_per_10k, idle_capacity=row.idle_capacity,
+            normalized_ratio=row.normalized, skipped_services=row.skipped_services,
+            method=CoverageMethod(method) if method else None,
+            method_parameters=[MethodParameter(name=k, value=str(v)) for k, v in echo.items()],
+            row=row,
         )  # fmt: skip
 
     @strawberry.field(description="The contributing services (built only when selected).")
@@ -277,6 +307,7 @@ def gap_query(
     bands: list[BandInput] | None = None,
     scenario: Scenario = Scenario.AS_IS,
     capacity: CapacityMode = CapacityMode.DECLARED,
+    params: MethodParams | None = None,
 ) -> gaps.GapQuery:
     """Checked domain arguments from GraphQL arguments."""
     return gaps.GapQuery(
@@ -289,9 +320,14 @@ def gap_query(
         statuses=tuple(s.value for s in status) if status is not None else None,
         scenario=scenario.value,
         capacity=capacity.value,
+        params=params or MethodParams(),
     )
 
 
+REACH = (
+    "Distance methods: the largest distance (km) a provider serves; default the last "
+    "band's upper limit (E2SFCA, 3SFCA) or 30 km (GRAVITY, GAUSSIAN)."
+)
 CAPACITY = "DECLARED: capacities as given; ESTIMATED: unknown ones from the default table."
 TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
 OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
@@ -302,8 +338,9 @@ SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action p
 class PlannerQuery:
     @strawberry.field(
         description="Coverage of a zone's needs: a roll-up per need for the zone, then one row "
-        "per part (cell) when includeParts. CATCHMENT uses declared coverage; E2SFCA uses "
-        "distances between providers and zones with banded weights."
+        "per part (cell) when includeParts. CATCHMENT uses declared coverage; E2SFCA, GRAVITY, "
+        "GAUSSIAN and THREE_SFCA use distances between providers and zones with banded, "
+        "power-law, Gaussian or banded-and-selection weights (README, For planners)."
     )
     async def service_gaps(
         self,
@@ -320,12 +357,19 @@ class PlannerQuery:
         capacity: Annotated[
             CapacityMode, strawberry.argument(description=CAPACITY)
         ] = CapacityMode.DECLARED,
+        reach_km: Annotated[float | None, strawberry.argument(description=REACH)] = None,
+        gravity_alpha: float = -1.0,
+        gravity_scale_km: float = 1.0,
+        gravity_min_km: float = 1.0,
+        gaussian_sigma_km: float = 10.0,
     ) -> list[GapRow]:
+        params = MethodParams(reach_km, gravity_alpha, gravity_scale_km, gravity_min_km,
+                              gaussian_sigma_km)  # fmt: skip
         query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
-                          overlap_threshold, bands, scenario, capacity)  # fmt: skip
+                          overlap_threshold, bands, scenario, capacity, params)  # fmt: skip
         rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
         await prefetch_gap_rows(info, rows)
-        return [GapRow.from_domain(r) for r in rows]
+        return [GapRow.from_domain(r, query) for r in rows]
 
     @strawberry.field(description="Service types offered by several actors in a zone's parts.")
     async def overlaps(

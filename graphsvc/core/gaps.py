@@ -209,6 +209,10 @@ class GapQuery:
     def reach_km(self) -> float:
         return self.params.reach(self.method, self.bands)
 
+    def echo(self) -> dict[str, float | str]:
+        """The method, its parameters and the capacity mode that shaped the answer."""
+        return {**self.params.echo(self.method, self.bands), "capacity": self.capacity}
+
     def __post_init__(self) -> None:
         check_mode(self.capacity)
         if self.method not in METHODS:
