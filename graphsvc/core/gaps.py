@@ -32,7 +32,7 @@ from graphsvc.core.coverage import (
     Band,
     Thresholds,
     check_bands,
-    haversine_km,
+    pairs_within_km,
     sparse_catchment,
     status_codes,
     status_of,
@@ -418,15 +418,25 @@ def _distance_pairs(
     for j, p in enumerate(providers):
         provs_by_need[p.need].append(j)
     found_p, found_c, found_w = [], [], []
+    reach = query.reach_km
     for need, js in provs_by_need.items():
         ids = cells_by_need.get(need)
         if not ids:
             continue
-        weights = _weights([providers[j] for j in js], [every[i] for i in ids], query)
-        pj, ci = np.nonzero(weights)
-        found_p.append(np.asarray(js, dtype=np.int64)[pj])
-        found_c.append(np.asarray(ids, dtype=np.int64)[ci])
-        found_w.append(weights[pj, ci])
+        near = [providers[j] for j in js]
+        there = [every[i] for i in ids]
+        pj, ci, distances = pairs_within_km(
+            np.array([p.lat for p in near], dtype=float),
+            np.array([p.lon for p in near], dtype=float),
+            np.array([c.lat for c in there], dtype=float),
+            np.array([c.lon for c in there], dtype=float),
+            reach,
+        )
+        weight = distance_weights(distances, query.method, query.bands, query.params)
+        live = weight > 0
+        found_p.append(np.asarray(js, dtype=np.int64)[pj[live]])
+        found_c.append(np.asarray(ids, dtype=np.int64)[ci[live]])
+        found_w.append(weight[live])
     if not found_p:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
@@ -436,16 +446,6 @@ def _distance_pairs(
         live = weight > 0
         prov, cell, weight = prov[live], cell[live], weight[live]
     return prov, cell, weight
-
-
-def _weights(providers: list[Provider], cells: list[Cell], query: GapQuery) -> np.ndarray:
-    distances = haversine_km(
-        np.array([p.lat for p in providers], dtype=float),
-        np.array([p.lon for p in providers], dtype=float),
-        np.array([c.lat for c in cells], dtype=float),
-        np.array([c.lon for c in cells], dtype=float),
-    )
-    return distance_weights(distances, query.method, query.bands, query.params)
 
 
 class _Lazy:
