@@ -115,9 +115,10 @@ def run_access(inputs: tuple[Any, Any, Any], method: str) -> Any:
     from access import fca, weights
 
     demand, supply, cost = inputs
-    fn = {"catchment": None, "e2sfca": weights.step_fn({10: 1, 20: 0.68, 30: 0.22}),
-          "3sfca": weights.step_fn({10: 1, 20: 0.68, 30: 0.22}),
-          "gravity": weights.gravity(1.0, -1.0, 1.0), "gaussian": weights.gaussian(10.0)}[method]  # fmt: skip
+    bands = weights.step_fn({10: 1, 20: 0.68, 30: 0.22})
+    fn = {"catchment": None, "e2sfca": bands, "3sfca": bands,
+          "gravity": weights.gravity(1.0, -1.0, 1.0),
+          "gaussian": weights.gaussian(10.0)}[method]  # fmt: skip
     run = fca.three_stage_fca if method == "3sfca" else fca.two_stage_fca
     max_cost = None if method == "catchment" else 30.0
     return run(demand, supply, cost, max_cost, demand_index="geoid", demand_name="demand",

@@ -48,7 +48,7 @@ def _containing(store: Store, zone: str) -> list[str]:
     return chain
 
 
-@pytest.mark.parametrize("method", [CATCHMENT, E2SFCA])
+@pytest.mark.parametrize("method", [CATCHMENT, E2SFCA, "gravity", "gaussian", "3sfca"])
 @pytest.mark.parametrize("scenario", ["AS_IS", "TO_BE"])
 def test_a_cell_has_one_answer_through_every_zone(edge: Store, method: str, scenario: str) -> None:
     answers: dict[tuple[str, str], set[tuple[float, str]]] = {}
@@ -71,3 +71,16 @@ def test_e2sfca_counts_the_providers_within_30_km_and_only_those(edge: Store) ->
     [row] = [r for r in zone_gaps(edge, "c0", GapQuery("c0", method=E2SFCA))]
     assert {c.service for c in row.contributions} == {"p0-s", "p1-s", "p2-s", "p3-s", "pe-s"}
     assert {c.weight for c in row.contributions} == {0.22}
+
+
+@pytest.mark.parametrize("method", [E2SFCA, "3sfca"])
+def test_in_memory_and_fetched_distance_answers_agree(demo_store: Store, method: str) -> None:
+    # zone_gaps answers from the index's coordinates, compute(fetch(...)) from Cypher boxes
+    for zone in ("leuven", "leuven-vn-wijgmaal", "namur"):
+        query = GapQuery(zone, method=method)
+        memory = {(r.zone, r.need, r.rollup): r for r in zone_gaps(demo_store, zone, query)}
+        fetched = {(r.zone, r.need, r.rollup): r for r in compute(fetch(demo_store, query), query)}
+        assert memory.keys() == fetched.keys() and memory
+        for key, row in memory.items():
+            assert row.ratio == pytest.approx(fetched[key].ratio, rel=1e-12, abs=1e-15), key
+            assert row.status == fetched[key].status, key

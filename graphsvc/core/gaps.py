@@ -736,10 +736,11 @@ def zone_gaps(store: Store, zone_id: str, query: GapQuery | None = None) -> list
     query = query or GapQuery(zone_id)
     require_zone(store, zone_id)
     check_needs(store, query.needs)
-    if query.method == CATCHMENT:
-        from graphsvc.core import gapindex
+    from graphsvc.core import gapindex
 
-        index = gapindex.current(store)
-        if index is not None and query.zone in index.zone_index:  # else made since: fetch
+    index = gapindex.current(store)
+    if index is not None and query.zone in index.zone_index:  # else made since: fetch
+        if query.method == CATCHMENT:
             return index.problem(query).rows(query)
+        return index.distance_problem(query).rows(query)
     return compute(fetch(store, query), query)
