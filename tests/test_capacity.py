@@ -134,3 +134,19 @@ def test_national_pharmacies_unknown_then_estimated(make_store: Callable[..., St
     assert national.estimated_supply == pytest.approx(national.supply)
     assert national.status in ("UNDER", "COVERED") and national.unknown_services == 0
     assert rows == compute(fetch(store, query), query)  # in memory and from Cypher alike
+
+
+def test_services_without_coordinates_are_reported_skipped(
+    make_store: Callable[..., Store], tmp_path: Path
+) -> None:
+    folder = tiny_with(tmp_path, (TINY / "services.csv").read_text())
+    actors = (folder / "actors.csv").read_text().replace(",50.86,4.7,south", ",,,south")
+    (folder / "actors.csv").write_text(actors)
+    store = make_store()
+    load(store, str(folder))
+    for method in ("e2sfca", "gaussian"):
+        query = GapQuery("pilot", method=method)
+        for rows in (zone_gaps(store, "pilot", query), compute(fetch(store, query), query)):
+            assert rows and {r.skipped_services for r in rows} == {1}
+            assert not any("b-home" in {c.service for c in r.contributions} for r in rows)
+    assert {r.skipped_services for r in zone_gaps(store, "pilot")} == {0}  # catchment
