@@ -47,7 +47,7 @@ import numpy as np
 
 from graphsvc.core.capacity import ESTIMATED, default_places, provenance_of
 from graphsvc.core.coverage import pairs_within_km
-from graphsvc.core.gaps import PROVENANCES, SCENARIO_STATUSES, GapQuery, Problem
+from graphsvc.core.gaprows import PROVENANCES, SCENARIO_STATUSES, GapQuery, Problem
 from graphsvc.core.methods import THREE_SFCA, distance_weights
 from graphsvc.errors import InputError, QueryFailed
 from graphsvc.gcpause import gc_paused
