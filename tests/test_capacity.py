@@ -150,3 +150,25 @@ def test_services_without_coordinates_are_reported_skipped(
             assert rows and {r.skipped_services for r in rows} == {1}
             assert not any("b-home" in {c.service for c in r.contributions} for r in rows)
     assert {r.skipped_services for r in zone_gaps(store, "pilot")} == {0}  # catchment
+
+
+def test_graphql_names_the_method_and_echoes_its_parameters(client) -> None:
+    from tests.conftest import gql
+
+    data = gql(
+        client,
+        """{ serviceGaps(zoneId: "leuven-vn-wijgmaal", method: GAUSSIAN,
+        gaussianSigmaKm: 5, reachKm: 20, capacity: ESTIMATED, includeParts: false) {
+        zoneId needCode ratio normalizedRatio status method providersPer10k
+        methodParameters { name value } services { serviceId capacityProvenance } } }""",
+    )
+    rows = data["data"]["serviceGaps"]
+    assert rows and {r["method"] for r in rows} == {"GAUSSIAN"}
+    echoed = {p["name"]: p["value"] for p in rows[0]["methodParameters"]}
+    assert echoed == {"reachKm": "20.0", "gaussianSigmaKm": "5.0", "capacity": "estimated"}
+    # a one-cell zone is its own mean
+    assert all(r["normalizedRatio"] == pytest.approx(1.0) for r in rows if r["ratio"] > 0)
+    assert all(s["capacityProvenance"] == "DECLARED" for r in rows for s in r["services"])
+    bad = gql(client, '{ serviceGaps(zoneId: "leuven", method: GRAVITY, gravityMinKm: 0) '
+                      "{ ratio } }")  # fmt: skip
+    assert "argument gravityMinKm: 0.0 must be a positive number" in bad["errors"][0]["message"]
