@@ -171,4 +171,7 @@ def test_graphql_names_the_method_and_echoes_its_parameters(client) -> None:
     assert all(s["capacityProvenance"] == "DECLARED" for r in rows for s in r["services"])
     bad = gql(client, '{ serviceGaps(zoneId: "leuven", method: GRAVITY, gravityMinKm: 0) '
                       "{ ratio } }")  # fmt: skip
-    assert "argument gravityMinKm: 0.0 must be a positive number" in bad["errors"][0]["message"]
+    assert (
+        "argument gravityMinKm: 0.0 must be a positive number of at least 0.001 km"
+        in (bad["errors"][0]["message"])
+    )

@@ -32,6 +32,8 @@ CATCHMENT, E2SFCA, GRAVITY, GAUSSIAN, THREE_SFCA = (
 METHODS = (CATCHMENT, E2SFCA, GRAVITY, GAUSSIAN, THREE_SFCA)
 DISTANCE_METHODS = METHODS[1:]
 DEFAULT_REACH_KM = 30.0  # gravity and gaussian: pairs farther apart weigh 0
+HALF_EARTH_KM = 20_015.0  # no two points on Earth are farther apart (haversine)
+MIN_KM = 0.001  # smallest scale, minimum distance and sigma: keeps the weights finite
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,25 @@ class MethodParams:
 
     def __post_init__(self) -> None:
         problems = []
-        for name, value, low in (("reachKm", self.reach_km, 0.0),
-                                 ("gravityScaleKm", self.gravity_scale_km, 0.0),
-                                 ("gaussianSigmaKm", self.gaussian_sigma_km, 0.0)):  # fmt: skip
-            if value is not None and (not math.isfinite(value) or value <= low):
-                problems.append(f"argument {name}: {value!r} must be a positive number")
-        if not math.isfinite(self.gravity_alpha):
-            problems.append(f"argument gravityAlpha: {self.gravity_alpha!r} must be a number")
-        if not math.isfinite(self.gravity_min_km) or self.gravity_min_km <= 0:
-            problems.append(
-                f"argument gravityMinKm: {self.gravity_min_km!r} must be a positive number "
-                "(the gravity weight is infinite at 0 km)"
-            )
+        for name, value, low, high in (
+            ("reachKm", self.reach_km, 0.0, HALF_EARTH_KM),
+            ("gravityScaleKm", self.gravity_scale_km, MIN_KM, HALF_EARTH_KM),
+            ("gravityMinKm", self.gravity_min_km, MIN_KM, HALF_EARTH_KM),
+            ("gaussianSigmaKm", self.gaussian_sigma_km, MIN_KM, HALF_EARTH_KM),
+        ):
+            if value is None:
+                continue
+            if not isinstance(value, int | float) or not math.isfinite(value):
+                problems.append(f"argument {name}: {value!r} must be a number")
+            elif value <= low or value > high:
+                problems.append(
+                    f"argument {name}: {value!r} must be a positive number"
+                    + (f" of at least {MIN_KM} km" if low else "")
+                    + f", at most {HALF_EARTH_KM:g} km"
+                )
+        alpha = self.gravity_alpha
+        if not isinstance(alpha, int | float) or not math.isfinite(alpha) or abs(alpha) > 10:
+            problems.append(f"argument gravityAlpha: {alpha!r} must be a number from -10 to 10")
         if problems:
             raise InputError(problems)
 
