@@ -131,6 +131,9 @@ class Contribution:
         return now_or_later(info.context.actors, str(self.actor_id), Actor.from_domain)  # type: ignore[return-value]
 
 
+STATUS = {status.value: status for status in GapStatus}
+
+
 @strawberry.type(description="Ratio and status of one part of a rolled-up zone.")
 class PartRatio:
     zone_id: strawberry.ID
@@ -148,7 +151,6 @@ class GapRow:
     status: GapStatus
     provider_count: int = strawberry.field(description="Distinct actors contributing.")
     rollup: bool = strawberry.field(description="True for a zone summed over its parts.")
-    worst_parts: list[PartRatio]
     estimated_supply: float = strawberry.field(
         description="Of supply, the places from estimated capacities (capacity: ESTIMATED)."
     )
@@ -173,28 +175,35 @@ class GapRow:
     method: CoverageMethod | None = strawberry.field(
         description="The method that computed the row (null where not recorded)."
     )
-    method_parameters: list[MethodParameter] = strawberry.field(
-        description="The method's parameters and the capacity mode, by name."
-    )
     row: strawberry.Private[gaps.GapRow]
+    echo: strawberry.Private[tuple[MethodParameter, ...]] = ()
 
     @classmethod
-    def from_domain(cls, row: gaps.GapRow, query: gaps.GapQuery | None = None) -> GapRow:
-        echo = query.echo() if query is not None else {}
-        method = echo.pop("method", None)
+    def from_domain(
+        cls,
+        row: gaps.GapRow,
+        method: CoverageMethod | None = None,
+        echo: tuple[MethodParameter, ...] = (),
+    ) -> GapRow:
+        """The API row; `method` and `echo` (query_echo) are shared by the rows of a query."""
         return cls(
-            zone_id=strawberry.ID(row.zone), need_code=strawberry.ID(row.need), demand=row.demand,
-            supply=row.supply, ratio=row.ratio, status=GapStatus(row.status),
-            provider_count=row.providers, rollup=row.rollup,
-            worst_parts=[PartRatio(zone_id=strawberry.ID(z), ratio=r, status=GapStatus(s))
-                         for z, r, s in row.worst_parts],
-            estimated_supply=row.estimated_supply, unknown_capacity_services=row.unknown_services,
+            zone_id=row.zone, need_code=row.need, demand=row.demand, supply=row.supply,
+            ratio=row.ratio, status=STATUS[row.status], provider_count=row.providers,
+            rollup=row.rollup, estimated_supply=row.estimated_supply,
+            unknown_capacity_services=row.unknown_services,
             providers_per_10k=row.providers_per_10k, idle_capacity=row.idle_capacity,
             normalized_ratio=row.normalized, skipped_services=row.skipped_services,
-            method=CoverageMethod(method) if method else None,
-            method_parameters=[MethodParameter(name=k, value=str(v)) for k, v in echo.items()],
-            row=row,
-        )  # fmt: skip
+            method=method, row=row, echo=echo,
+        )  # type: ignore[arg-type]  # fmt: skip
+
+    @strawberry.field
+    def worst_parts(self) -> list[PartRatio]:
+        return [PartRatio(zone_id=strawberry.ID(z), ratio=r, status=STATUS[s])
+                for z, r, s in self.row.worst_parts]  # fmt: skip
+
+    @strawberry.field(description="The method's parameters and the capacity mode, by name.")
+    def method_parameters(self) -> list[MethodParameter]:
+        return list(self.echo)
 
     @strawberry.field(description="The contributing services (built only when selected).")
     def services(self) -> list[Contribution]:
@@ -207,6 +216,14 @@ class GapRow:
     @strawberry.field
     def need(self, info: Ctx) -> NeedType | None:
         return need_of(info, str(self.need_code))
+
+
+def query_echo(query: gaps.GapQuery) -> tuple[CoverageMethod | None, tuple[MethodParameter, ...]]:
+    """The method of a query and its parameters (with the capacity mode), once per query."""
+    echo = query.echo()
+    method = echo.pop("method", None)
+    parameters = tuple(MethodParameter(name=k, value=str(v)) for k, v in echo.items())
+    return (CoverageMethod(method) if method else None), parameters
 
 
 @strawberry.type(description="Several actors offering one service type in one zone.")
@@ -369,7 +386,8 @@ class PlannerQuery:
                           overlap_threshold, bands, scenario, capacity, params)  # fmt: skip
         rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
         await prefetch_gap_rows(info, rows)
-        return [GapRow.from_domain(r, query) for r in rows]
+        method_used, echo = query_echo(query)
+        return [GapRow.from_domain(r, method_used, echo) for r in rows]
 
     @strawberry.field(description="Service types offered by several actors in a zone's parts.")
     async def overlaps(
