@@ -156,6 +156,8 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _complete_flat(self, item_type: GraphQLObjectType, plan: Plan, items: list) -> list:
         typename = item_type.name
+        steps = [(f.response_name, f.getter, f.fast_type, f.check, f.memo, f.leaf, f.non_null)
+                 for f in plan]  # fmt: skip
         out = []
         append = out.append
         for item in items:
@@ -163,28 +165,24 @@ class FlatListExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 append(None)
                 continue
             row = {}
-            for field in plan:
-                getter = field.getter
+            for name, getter, fast_type, check, memo, leaf, non_null in steps:
                 if getter is None:
-                    row[field.response_name] = typename
+                    row[name] = typename
                     continue
                 value = getter(item)
                 if value is None:
-                    if field.non_null:
+                    if non_null:
                         raise _NotFlat
-                    row[field.response_name] = None
-                    continue
-                if type(value) is field.fast_type and (field.check is None or field.check(value)):
-                    row[field.response_name] = value
-                    continue
-                memo = field.memo
-                if memo is not None and isinstance(value, Enum):
+                    row[name] = None
+                elif type(value) is fast_type and (check is None or check(value)):
+                    row[name] = value
+                elif memo is not None and isinstance(value, Enum):
                     coerced = memo.get(value)
                     if coerced is None:
-                        memo[value] = coerced = _coerce(field.leaf, value)
-                    row[field.response_name] = coerced
-                    continue
-                row[field.response_name] = _coerce(field.leaf, value)
+                        memo[value] = coerced = _coerce(leaf, value)
+                    row[name] = coerced
+                else:
+                    row[name] = _coerce(leaf, value)
             append(row)
         return out
 
