@@ -1,6 +1,6 @@
 // Services ordered by id, one page, filtered by providing actor, service type (or a narrower
 // one), covered zone (the zone itself or a zone it is part of) and status: `id`, `name`,
-// `capacity`, `available`, `languages`, `eligibility`, `status`, `actor`, `type`, `covers`.
+// `capacity` (null: unknown), `capacity_provenance`, `available`, `languages`, `eligibility`, `status`, `actor`, `type`, `covers`.
 // Planned (to-be) services are not listed: they belong to action plans.
 MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 WHERE s.status <> 'planned' AND ($actor IS NULL OR a.id = $actor)
@@ -10,7 +10,8 @@ WHERE s.status <> 'planned' AND ($actor IS NULL OR a.id = $actor)
 OPTIONAL MATCH (s)-[:COVERS]->(z:Zone)
 WITH a, s, t, z ORDER BY z.id
 WITH a, s, t, collect(z.id) AS covers
-RETURN s.id AS id, s.name AS name, s.capacity AS capacity, s.available AS available,
+RETURN s.id AS id, s.name AS name, s.capacity AS capacity,
+       s.capacity_provenance AS capacity_provenance, s.available AS available,
        s.languages AS languages, s.eligibility AS eligibility, s.status AS status,
        a.id AS actor, t.code AS type, covers
 ORDER BY id

@@ -69,6 +69,10 @@ ACTOR_KINDS = ("organisation", "professional", "team")
 ACTOR_LINES = ("first", "second", "social", "community", "coordination")
 NEED_DOMAINS = ("medical", "mental", "social", "functional")
 SERVICE_STATUSES = ("active", "paused", "closed")
+# Where a service's capacity comes from: given by the source (declared), filled in from the
+# table of default places per service type (estimated, graphsvc/core/capacity.py), or not
+# known at all (unknown: `capacity` is null). Gap queries never read unknown as 0 places.
+CAPACITY_PROVENANCES = ("declared", "estimated", "unknown")
 # A to-be service an action plans (graphsvc/core/actionplan.py): counted by the TO_BE scenario
 # of gap queries only; listings of existing services leave it out.
 PLANNED = "planned"

@@ -7,22 +7,38 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from graphsvc.core.gaps import GapRow
+from graphsvc.core.gaps import GapQuery, GapRow
 from graphsvc.core.overlaps import OverlapRow
 from graphsvc.security.inputs import formula_safe
 
 GAP_COLUMNS = ("zone", "need", "demand", "supply", "ratio", "status", "providers", "rollup",
-               "service_ids")  # fmt: skip
+               "service_ids", "estimated_supply", "unknown_capacity_services",
+               "providers_per_10k", "idle_capacity", "normalized", "skipped_services", "method",
+               "parameters")  # fmt: skip
+# the columns about capacity provenance, idle places and the method (issue 18), after the
+# older ones
+CAPACITY_COLUMNS = GAP_COLUMNS[9:]
 OVERLAP_COLUMNS = ("zone", "service_type", "provider_ids", "provider_count", "capacity", "demand",
                    "capacity_ratio", "collaboration_share", "fragmented")  # fmt: skip
 
 
-def gap_records(rows: Sequence[GapRow]) -> list[dict[str, Any]]:
-    """One flat record per gap row; contributing services joined with `|`."""
+def gap_records(rows: Sequence[GapRow], query: GapQuery | None = None) -> list[dict[str, Any]]:
+    """One flat record per gap row; contributing services joined with `|`; the method and its
+    parameters (`name=value;…`) of the query when given."""
+    echo = query.echo() if query is not None else {}
+    method = echo.pop("method", None)
+    parameters = ";".join(f"{k}={v}" for k, v in echo.items())
     return [
         {"zone": r.zone, "need": r.need, "demand": r.demand, "supply": round(r.supply, 2),
          "ratio": round(r.ratio, 4), "status": r.status, "providers": r.providers,
-         "rollup": r.rollup, "service_ids": "|".join(c.service for c in r.contributions)}
+         "rollup": r.rollup, "service_ids": "|".join(c.service for c in r.contributions),
+         "estimated_supply": round(r.estimated_supply, 2),
+         "unknown_capacity_services": r.unknown_services,
+         "providers_per_10k": None if r.providers_per_10k is None
+         else round(r.providers_per_10k, 2),
+         "idle_capacity": round(r.idle_capacity, 2),
+         "normalized": None if r.normalized is None else round(r.normalized, 4),
+         "skipped_services": r.skipped_services, "method": method, "parameters": parameters}
         for r in rows
     ]  # fmt: skip
 

@@ -59,9 +59,10 @@ async def _gaps_csv(request: Request, store: Store) -> str:
         method=request.query_params.get("method", "catchment").lower(),
         thresholds=Thresholds(_number(request, "target", 1.0), _number(request, "overlap", 1.5)),
         scenario=_scenario(request),
+        capacity=request.query_params.get("capacity", "declared").strip().lower(),
     )
     rows = await call(zone_gaps, store, zone, query)
-    return to_csv(GAP_COLUMNS, gap_records(rows), bom=True)
+    return to_csv(GAP_COLUMNS, gap_records(rows, query), bom=True)
 
 
 async def _overlaps_csv(request: Request, store: Store) -> str:

@@ -10,15 +10,25 @@ import strawberry
 
 from graphsvc.api.context import call
 from graphsvc.api.prefetch import now_or_later, prefetch, selects
-from graphsvc.api.types import Actor, Ctx, NeedType, ServiceType, Zone
+from graphsvc.api.types import Actor, CapacityProvenance, Ctx, NeedType, ServiceType, Zone
 from graphsvc.core import gaps, overlaps, report, whatif
 from graphsvc.core.coverage import Band, Thresholds
+from graphsvc.core.methods import MethodParams
 
 
 @strawberry.enum(description="How coverage is computed.")
 class CoverageMethod(Enum):
     CATCHMENT = "catchment"
     E2SFCA = "e2sfca"
+    GRAVITY = "gravity"
+    GAUSSIAN = "gaussian"
+    THREE_SFCA = "3sfca"
+
+
+@strawberry.type(description="A parameter of the method that computed a gap row.")
+class MethodParameter:
+    name: str
+    value: str
 
 
 @strawberry.enum(description="Coverage status of a need in a zone.")
@@ -27,6 +37,18 @@ class GapStatus(Enum):
     UNDER = "UNDER"
     COVERED = "COVERED"
     OVER = "OVER"
+    NO_DEMAND = "NO_DEMAND"
+    UNKNOWN = "UNKNOWN"
+
+
+@strawberry.enum(
+    description="Which capacities count: DECLARED the ones given (a service of unknown capacity "
+    "adds no places and is counted in unknownCapacityServices); ESTIMATED also fills unknown "
+    "capacities from the table of default places per service type."
+)
+class CapacityMode(Enum):
+    DECLARED = "declared"
+    ESTIMATED = "estimated"
 
 
 @strawberry.enum(
@@ -92,19 +114,24 @@ class Contribution:
     service_id: strawberry.ID
     name: str
     actor_id: strawberry.ID
-    capacity: int
+    capacity: float | None = strawberry.field(description="Places counted (null: unknown).")
+    capacity_provenance: CapacityProvenance
     weight: float = strawberry.field(description="Catchment or distance-band weight.")
     places: float = strawberry.field(description="Places allotted to this row's demand.")
 
     @classmethod
     def from_domain(cls, c: gaps.Contribution) -> Contribution:
         return cls(service_id=strawberry.ID(c.service), name=c.name,
-                   actor_id=strawberry.ID(c.actor), capacity=c.capacity, weight=c.weight,
+                   actor_id=strawberry.ID(c.actor), capacity=c.capacity,
+                   capacity_provenance=CapacityProvenance(c.provenance), weight=c.weight,
                    places=c.places)  # fmt: skip
 
     @strawberry.field(description="The providing actor.")
     def provider(self, info: Ctx) -> Actor | None:
         return now_or_later(info.context.actors, str(self.actor_id), Actor.from_domain)  # type: ignore[return-value]
+
+
+STATUS = {status.value: status for status in GapStatus}
 
 
 @strawberry.type(description="Ratio and status of one part of a rolled-up zone.")
@@ -124,19 +151,83 @@ class GapRow:
     status: GapStatus
     provider_count: int = strawberry.field(description="Distinct actors contributing.")
     rollup: bool = strawberry.field(description="True for a zone summed over its parts.")
-    services: list[Contribution]
-    worst_parts: list[PartRatio]
+    estimated_supply: float = strawberry.field(
+        description="Of supply, the places from estimated capacities (capacity: ESTIMATED)."
+    )
+    unknown_capacity_services: int = strawberry.field(
+        description="Services reaching it whose capacity is unknown (they add no places)."
+    )
+    providers_per_10k: float | None = strawberry.field(
+        description="Distinct actors reaching it, whatever their capacity, per 10,000 people in "
+        "need (null when nobody is in need)."
+    )
+    idle_capacity: float = strawberry.field(
+        description="Places of services reaching it whose whole catchment has nobody in need."
+    )
+    normalized_ratio: float | None = strawberry.field(
+        description="ratio over the demand-weighted mean ratio of the need in the zone asked "
+        "(1.0 = average; null when that mean is 0)."
+    )
+    skipped_services: int = strawberry.field(
+        description="Services of the need left out because their provider has no coordinates "
+        "(distance methods)."
+    )
+    method: CoverageMethod | None = strawberry.field(
+        description="The method that computed the row (null where not recorded)."
+    )
+    row: strawberry.Private[gaps.GapRow]
+    echo: strawberry.Private[tuple[MethodParameter, ...]] = ()
 
     @classmethod
-    def from_domain(cls, row: gaps.GapRow) -> GapRow:
-        return cls(
-            zone_id=strawberry.ID(row.zone), need_code=strawberry.ID(row.need), demand=row.demand,
-            supply=row.supply, ratio=row.ratio, status=GapStatus(row.status),
-            provider_count=row.providers, rollup=row.rollup,
-            services=[Contribution.from_domain(c) for c in row.contributions],
-            worst_parts=[PartRatio(zone_id=strawberry.ID(z), ratio=r, status=GapStatus(s))
-                         for z, r, s in row.worst_parts],
-        )  # fmt: skip
+    def from_domain(
+        cls,
+        row: gaps.GapRow,
+        method: CoverageMethod | None = None,
+        echo: tuple[MethodParameter, ...] = (),
+    ) -> GapRow:
+        """The API row; `method` and `echo` (query_echo) are shared by the rows of a query.
+        Made without the dataclass __init__ (a national report has 1,100 to 800,000 rows)."""
+        (
+            zone,
+            need,
+            demand,
+            supply,
+            ratio,
+            status,
+            providers,
+            _,
+            rollup,
+            _,
+            estimated,
+            unknown,
+            per_10k,
+            idle,
+            normalized,
+            skipped,
+        ) = row  # gaps.GapRow's field order
+        made = object.__new__(cls)
+        made.__dict__ = {
+            "zone_id": zone, "need_code": need, "demand": demand, "supply": supply,
+            "ratio": ratio, "status": STATUS[status], "provider_count": providers,
+            "rollup": rollup, "estimated_supply": estimated,
+            "unknown_capacity_services": unknown, "providers_per_10k": per_10k,
+            "idle_capacity": idle, "normalized_ratio": normalized,
+            "skipped_services": skipped, "method": method, "row": row, "echo": echo,
+        }  # fmt: skip
+        return made
+
+    @strawberry.field
+    def worst_parts(self) -> list[PartRatio]:
+        return [PartRatio(zone_id=strawberry.ID(z), ratio=r, status=STATUS[s])
+                for z, r, s in self.row.worst_parts]  # fmt: skip
+
+    @strawberry.field(description="The method's parameters and the capacity mode, by name.")
+    def method_parameters(self) -> list[MethodParameter]:
+        return list(self.echo)
+
+    @strawberry.field(description="The contributing services (built only when selected).")
+    def services(self) -> list[Contribution]:
+        return [Contribution.from_domain(c) for c in self.row.contributions]
 
     @strawberry.field
     def zone(self, info: Ctx) -> Zone | None:
@@ -145,6 +236,14 @@ class GapRow:
     @strawberry.field
     def need(self, info: Ctx) -> NeedType | None:
         return need_of(info, str(self.need_code))
+
+
+def query_echo(query: gaps.GapQuery) -> tuple[CoverageMethod | None, tuple[MethodParameter, ...]]:
+    """The method of a query and its parameters (with the capacity mode), once per query."""
+    echo = query.echo()
+    method = echo.pop("method", None)
+    parameters = tuple(MethodParameter(name=k, value=str(v)) for k, v in echo.items())
+    return (CoverageMethod(method) if method else None), parameters
 
 
 @strawberry.type(description="Several actors offering one service type in one zone.")
@@ -244,6 +343,8 @@ def gap_query(
     overlap_threshold: float = 1.5,
     bands: list[BandInput] | None = None,
     scenario: Scenario = Scenario.AS_IS,
+    capacity: CapacityMode = CapacityMode.DECLARED,
+    params: MethodParams | None = None,
 ) -> gaps.GapQuery:
     """Checked domain arguments from GraphQL arguments."""
     return gaps.GapQuery(
@@ -255,9 +356,16 @@ def gap_query(
         bands=tuple(Band(b.upper_km, b.weight) for b in bands) if bands else gaps.DEFAULT_BANDS,
         statuses=tuple(s.value for s in status) if status is not None else None,
         scenario=scenario.value,
+        capacity=capacity.value,
+        params=params or MethodParams(),
     )
 
 
+REACH = (
+    "Distance methods: the largest distance (km) a provider serves; default the last "
+    "band's upper limit (E2SFCA, 3SFCA) or 30 km (GRAVITY, GAUSSIAN)."
+)
+CAPACITY = "DECLARED: capacities as given; ESTIMATED: unknown ones from the default table."
 TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
 OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
 SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action plans."
@@ -267,8 +375,9 @@ SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action p
 class PlannerQuery:
     @strawberry.field(
         description="Coverage of a zone's needs: a roll-up per need for the zone, then one row "
-        "per part (cell) when includeParts. CATCHMENT uses declared coverage; E2SFCA uses "
-        "distances between providers and zones with banded weights."
+        "per part (cell) when includeParts. CATCHMENT uses declared coverage; E2SFCA, GRAVITY, "
+        "GAUSSIAN and THREE_SFCA use distances between providers and zones with banded, "
+        "power-law, Gaussian or banded-and-selection weights (README, For planners)."
     )
     async def service_gaps(
         self,
@@ -282,12 +391,23 @@ class PlannerQuery:
         overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
         bands: list[BandInput] | None = None,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
+        capacity: Annotated[
+            CapacityMode, strawberry.argument(description=CAPACITY)
+        ] = CapacityMode.DECLARED,
+        reach_km: Annotated[float | None, strawberry.argument(description=REACH)] = None,
+        gravity_alpha: float = -1.0,
+        gravity_scale_km: float = 1.0,
+        gravity_min_km: float = 1.0,
+        gaussian_sigma_km: float = 10.0,
     ) -> list[GapRow]:
+        params = MethodParams(reach_km, gravity_alpha, gravity_scale_km, gravity_min_km,
+                              gaussian_sigma_km)  # fmt: skip
         query = gap_query(str(zone_id), need_codes, include_parts, method, status, target,
-                          overlap_threshold, bands, scenario)  # fmt: skip
+                          overlap_threshold, bands, scenario, capacity, params)  # fmt: skip
         rows = await call(gaps.zone_gaps, info.context.store, str(zone_id), query)
         await prefetch_gap_rows(info, rows)
-        return [GapRow.from_domain(r) for r in rows]
+        method_used, echo = query_echo(query)
+        return [GapRow.from_domain(r, method_used, echo) for r in rows]
 
     @strawberry.field(description="Service types offered by several actors in a zone's parts.")
     async def overlaps(

@@ -20,6 +20,7 @@ from graphsvc.api.coplan import CoPlanMutation, CoPlanQuery
 from graphsvc.api.directory import DirectoryQuery
 from graphsvc.api.errors import PublicErrors
 from graphsvc.api.facilitator import FacilitatorQuery
+from graphsvc.api.flatlists import FlatListExecutionContext
 from graphsvc.api.geography import GeographyQuery
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from graphsvc.api.planner import PlannerQuery
@@ -68,10 +69,12 @@ def build_schema(
     mask_internal_errors: bool = True,
     introspection: bool | None = None,
     limits: Limits | None = DEFAULT_LIMITS,
+    flat_lists: bool = True,
 ) -> strawberry.Schema:
     """The schema. Outside local mode (the default) errors are masked and introspection is
     off; local debugging (`mask_internal_errors=False`) shows both. `limits=None` drops the
-    request limits (bench/bench_limits.py compares)."""
+    request limits (bench/bench_limits.py compares); `flat_lists=False` resolves every field
+    through graphql-core (graphsvc.api.flatlists; tests compare)."""
     extensions: list = [PublicErrors] if mask_internal_errors else []
     extensions += [
         AuditFlush,
@@ -83,7 +86,12 @@ def build_schema(
         extensions += limit_extensions(limits)  # after ValidationCache: see its on_validate
     if not (introspection if introspection is not None else not mask_internal_errors):
         extensions.append(DisableIntrospection)
-    return GraphsvcSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return GraphsvcSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        execution_context_class=FlatListExecutionContext if flat_lists else None,
+    )
 
 
 schema = build_schema()

@@ -59,6 +59,16 @@ class ServiceStatus(Enum):
     PLANNED = "planned"
 
 
+@strawberry.enum(
+    description="Where a service's capacity comes from: DECLARED by the source, ESTIMATED from "
+    "the table of default places per service type, UNKNOWN (capacity is null)."
+)
+class CapacityProvenance(Enum):
+    DECLARED = "declared"
+    ESTIMATED = "estimated"
+    UNKNOWN = "unknown"
+
+
 Ctx = Info[Context, None]
 
 
@@ -152,7 +162,8 @@ class NeedType:
 class Service:
     id: strawberry.ID
     name: str
-    capacity: int = strawberry.field(description="People served at once.")
+    capacity: int | None = strawberry.field(description="People served at once (null: unknown).")
+    capacity_provenance: CapacityProvenance
     available: int = strawberry.field(description="Free places now.")
     status: ServiceStatus
     languages: list[str]
@@ -163,8 +174,10 @@ class Service:
 
     @classmethod
     def from_domain(cls, s: directory.Service) -> Service:
+        provenance = s.capacity_provenance or ("unknown" if s.capacity is None else "declared")
         return cls(id=strawberry.ID(s.id), name=s.name, capacity=s.capacity,
-                   available=s.available, status=ServiceStatus(s.status),
+                   capacity_provenance=CapacityProvenance(provenance), available=s.available,
+                   status=ServiceStatus(s.status),
                    languages=s.languages or [], eligibility=s.eligibility or [],
                    actor_id=s.actor, type_code=s.type, cover_ids=s.covers or [])  # fmt: skip
 

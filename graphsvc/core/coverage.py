@@ -20,6 +20,9 @@ from graphsvc.errors import InputError
 
 EARTH_RADIUS_KM = 6371.0088
 MISSING, UNDER, COVERED, OVER = "MISSING", "UNDER", "COVERED", "OVER"
+# NO_DEMAND: nobody in need there (whatever reaches it); UNKNOWN: no place reaches it, but
+# services whose capacity is unknown do (so it is not known to be MISSING)
+NO_DEMAND, UNKNOWN = "NO_DEMAND", "UNKNOWN"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,39 @@ def haversine_km(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def pairs_within_km(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray, km: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, haversine km) of every point 1 i and point 2 j at most `km` apart.
+
+    A k-d tree (scipy) on unit vectors finds the candidates by chord length (2 sin(d / 2R),
+    widened by a relative 1e-9), so the work grows with the pairs found, not with the product
+    of the two sets; the distances of the candidates are then the haversine's, as
+    haversine_km computes them, and those beyond `km` are dropped.
+    """
+    from scipy.spatial import cKDTree
+
+    empty = np.empty(0, dtype=np.int64)
+    if not len(lat1) or not len(lat2):
+        return empty, empty, np.empty(0)
+    chord = 2 * math.sin(min(km / (2 * EARTH_RADIUS_KM), math.pi / 2)) * (1 + 1e-9)
+    near = cKDTree(_unit_vectors(lat1, lon1)).sparse_distance_matrix(
+        cKDTree(_unit_vectors(lat2, lon2)), chord, output_type="ndarray"
+    )
+    i, j = near["i"].astype(np.int64), near["j"].astype(np.int64)
+    p1, p2 = np.radians(lat1[i]), np.radians(lat2[j])
+    dlon = np.radians(lon2[j]) - np.radians(lon1[i])
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    keep = d <= km
+    return i[keep], j[keep], d[keep]
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine) in km between two points."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -142,19 +178,32 @@ def sparse_catchment(
     return ratio, access
 
 
-def status_codes(access: np.ndarray, providers: np.ndarray, thresholds: Thresholds) -> np.ndarray:
-    """status_of for arrays: 0 MISSING, 1 UNDER, 2 COVERED, 3 OVER (the order of STATUSES)."""
+def status_codes(
+    access: np.ndarray,
+    providers: np.ndarray,
+    thresholds: Thresholds,
+    demand: np.ndarray | None = None,
+    unknown: np.ndarray | None = None,
+) -> np.ndarray:
+    """status_of for arrays: 0 MISSING, 1 UNDER, 2 COVERED, 3 OVER, 4 NO_DEMAND, 5 UNKNOWN
+    (the order of graphsvc.core.gaps.STATUSES)."""
+    nobody = demand <= 0 if demand is not None else np.zeros(len(access), dtype=bool)
+    unsized = unknown > 0 if unknown is not None else np.zeros(len(access), dtype=bool)
     return np.select(
-        [access <= 0, access < thresholds.target,
+        [nobody, (access <= 0) & unsized, access <= 0, access < thresholds.target,
          (access > thresholds.overlap) & (providers >= 2)],
-        [0, 1, 3], 2,
+        [4, 5, 0, 1, 3], 2,
     )  # fmt: skip
 
 
-def status_of(ratio: float, providers: int, thresholds: Thresholds) -> str:
-    """MISSING, UNDER, COVERED or OVER for one accessibility value."""
+def status_of(
+    ratio: float, providers: int, thresholds: Thresholds, demand: float = 1, unknown: int = 0
+) -> str:
+    """MISSING, UNDER, COVERED, OVER, NO_DEMAND or UNKNOWN for one accessibility value."""
+    if demand <= 0:
+        return NO_DEMAND
     if ratio <= 0:
-        return MISSING
+        return UNKNOWN if unknown > 0 else MISSING
     if ratio < thresholds.target:
         return UNDER
     if ratio > thresholds.overlap and providers >= 2:

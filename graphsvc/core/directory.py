@@ -48,11 +48,12 @@ class Actor(_FromRow):
 class Service(_FromRow):
     id: str
     name: str
-    capacity: int
+    capacity: int | None  # None: unknown (capacity_provenance 'unknown')
     available: int
     status: str
     actor: str
     type: str
+    capacity_provenance: str | None = None  # graphsvc.model.CAPACITY_PROVENANCES
     languages: list[str] | None = None
     eligibility: list[str] | None = None
     covers: list[str] | None = None

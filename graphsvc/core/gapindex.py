@@ -45,8 +45,11 @@ from typing import Any
 
 import numpy as np
 
-from graphsvc.core.gaps import SCENARIO_STATUSES, GapQuery, Problem
-from graphsvc.errors import QueryFailed
+from graphsvc.core.capacity import ESTIMATED, default_places, provenance_of
+from graphsvc.core.coverage import pairs_within_km
+from graphsvc.core.gaprows import PROVENANCES, SCENARIO_STATUSES, GapQuery, Problem
+from graphsvc.core.methods import THREE_SFCA, distance_weights
+from graphsvc.errors import InputError, QueryFailed
 from graphsvc.gcpause import gc_paused
 from graphsvc.store import Store
 
@@ -132,10 +135,16 @@ class GapIndex:
     actor_ids: list[str]
     prov_actor: np.ndarray  # actor number
     prov_need: np.ndarray
-    prov_capacity: np.ndarray  # float
-    prov_capacity_raw: list[int]
+    prov_capacity: np.ndarray  # float (0 where unknown)
+    prov_capacity_raw: list[int | None]  # None: unknown
+    prov_provenance: np.ndarray  # index into gaps.PROVENANCES
+    prov_default: np.ndarray  # float: the default places of its type, NaN if the table has none
     prov_status: np.ndarray  # index into KEPT_STATUSES
     prov_dropped: np.ndarray  # bool
+    zone_lat: np.ndarray  # float per zone, NaN where unknown
+    zone_lon: np.ndarray
+    prov_lat: np.ndarray  # float per provider (its actor's), NaN where unknown
+    prov_lon: np.ndarray
     prov_start: np.ndarray  # provider p's cells: by_prov_cell[prov_start[p]:prov_start[p+1]]
     by_prov_cell: np.ndarray
     cell_start: np.ndarray  # cell c's providers: by_cell_prov[cell_start[c]:cell_start[c+1]]
@@ -195,7 +204,8 @@ class GapIndex:
         entries = [offered[(s, a)] for _, s, a in providers]
         actor_number: dict[str, int] = {}
         prov_need = np.array([n for n, _, _ in providers], dtype=np.int64)
-        capacity_raw = [e["capacity"] or 0 for e in entries]
+        capacity_raw = [e["capacity"] for e in entries]
+        table = default_places()
         covers = _outermost(coverage_rows, zone_index, tin, tout)
 
         # pairs: for each (provider, outermost covered zone), the cells of the provider's need
@@ -243,12 +253,26 @@ class GapIndex:
                 [actor_number.setdefault(a, len(actor_number)) for a in actor_ids], dtype=np.int64
             ),
             prov_need=prov_need,
-            prov_capacity=np.array(capacity_raw, dtype=float),
+            prov_capacity=np.array([c or 0 for c in capacity_raw], dtype=float),
             prov_capacity_raw=capacity_raw,
+            prov_provenance=np.array(
+                [
+                    PROVENANCES.index(provenance_of(e["capacity"], e.get("provenance")))
+                    if e["capacity"] is not None
+                    else 2
+                    for e in entries
+                ],
+                dtype=np.int64,
+            ),
+            prov_default=np.array([table.get(e["type"], np.nan) for e in entries], dtype=float),
             prov_status=np.array(
                 [KEPT_STATUSES.index(e["status"]) for e in entries], dtype=np.int64
             ),
             prov_dropped=np.array([s in dropped for s in service_ids], dtype=bool),
+            zone_lat=_floats(tree, "lat", zone_index),
+            zone_lon=_floats(tree, "lon", zone_index),
+            prov_lat=np.array([_float(e.get("lat")) for e in entries], dtype=float),
+            prov_lon=np.array([_float(e.get("lon")) for e in entries], dtype=float),
             prov_start=prov_start,
             by_prov_cell=by_prov_cell,
             cell_start=cell_start,
@@ -296,21 +320,151 @@ class GapIndex:
         else:
             every = own
         zone_ids, need_codes = self.zone_ids, self.need_codes
+        capacity = self.prov_capacity[involved]
+        provenance = self.prov_provenance[involved]
+        if query.capacity == ESTIMATED:
+            fill = (provenance == 2) & ~np.isnan(self.prov_default[involved])
+            capacity = np.where(fill, self.prov_default[involved], capacity)
+            provenance = np.where(fill, 1, provenance)
         return Problem(
             zones=[zone_ids[z] for z in self.cell_zone[own].tolist()],
             needs=[need_codes[n] for n in self.cell_need[own].tolist()],
             demand=self.cell_demand[own].tolist(),
             people=self.cell_people[every],
-            capacity=self.prov_capacity[involved],
+            capacity=capacity,
             actor=self.prov_actor[involved],
-            describe=lambda j: self._describe(int(involved[j])),
+            describe=lambda j: self._describe(int(involved[j]), query.capacity),
             pair_prov=provs,
             pair_cell=mapped,
             own_pairs=(local[own_prov], own_cell),
+            provenance=provenance,
         )
 
-    def _describe(self, p: int) -> tuple[str, str, str, int]:
-        return self.service_ids[p], self.names[p], self.actor_ids[p], self.prov_capacity_raw[p]
+    def distance_problem(self, query: GapQuery) -> Problem:
+        """The sub-problem of query.zone for a distance method (graphsvc.core.methods), from
+        the coordinates kept here: the providers within reach of the zone's cells, every
+        cell within reach of those (their whole catchments) and, for 3SFCA, every provider
+        within reach of those cells (the selection weights). Exact: no search box."""
+        own = self._own_cells(query)
+        lat, lon = self.zone_lat[self.cell_zone], self.zone_lon[self.cell_zone]
+        unplaced = own[np.isnan(lat[own]) | np.isnan(lon[own])]
+        if len(unplaced):
+            raise InputError([f"zone {z!r} has no coordinates: the distance method needs lat/lon"
+                              for z in sorted({self.zone_ids[self.cell_zone[c]]
+                                               for c in unplaced.tolist()})])  # fmt: skip
+        counted = self._counted(query)
+        placed = ~(np.isnan(self.prov_lat) | np.isnan(self.prov_lon))
+        cell_placed = ~(np.isnan(lat) | np.isnan(lon))
+        reach = query.reach_km
+        provs, cells, weights = [], [], []
+        skipped: dict[str, int] = {}
+        for n in np.unique(self.cell_need[own]).tolist():
+            of_need = counted & (self.prov_need == n)
+            lost = int((of_need & ~placed).sum())
+            if lost:
+                skipped[self.need_codes[n]] = lost
+            pool = np.flatnonzero(of_need & placed)
+            need_cells = np.flatnonzero((self.cell_need == n) & cell_placed)
+            mine = own[self.cell_need[own] == n]
+
+            def near(ps: np.ndarray, cs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                i, j, d = pairs_within_km(self.prov_lat[ps], self.prov_lon[ps], lat[cs],
+                                          lon[cs], reach)  # fmt: skip
+                w = distance_weights(d, query.method, query.bands, query.params)
+                live = w > 0
+                return ps[i[live]], cs[j[live]], w[live]
+
+            reaching, _, _ = near(pool, mine)
+            p, c, w = near(np.unique(reaching), need_cells)
+            if query.method == THREE_SFCA:  # G over every provider of each of those cells
+                _, c3, w3 = near(pool, np.unique(c))
+                total = np.zeros(len(self.cell_zone))
+                np.add.at(total, c3, w3)
+                w = w * np.divide(w, total[c], out=np.zeros(len(w)), where=total[c] > 0)
+                live = w > 0
+                p, c, w = p[live], c[live], w[live]
+            provs.append(p)
+            cells.append(c)
+            weights.append(w)
+        pair_prov = np.concatenate(provs) if provs else np.empty(0, dtype=np.int64)
+        pair_cell = np.concatenate(cells) if cells else np.empty(0, dtype=np.int64)
+        pair_weight = np.concatenate(weights) if weights else np.empty(0)
+        involved = np.unique(pair_prov)
+        local = np.full(len(self.service_ids), -1, dtype=np.int64)
+        local[involved] = np.arange(len(involved))
+        cell_local = np.full(len(self.cell_zone), -1, dtype=np.int64)
+        cell_local[own] = np.arange(len(own))
+        others = np.setdiff1d(np.unique(pair_cell), own)
+        cell_local[others] = len(own) + np.arange(len(others))
+        every = np.concatenate([own, others])
+        return self._problem(query, own, every, involved, local[pair_prov],
+                             cell_local[pair_cell], pair_weight, skipped)  # fmt: skip
+
+    def _own_cells(self, query: GapQuery) -> np.ndarray:
+        root = self.zone_index[query.zone]
+        where = self.tin[self.cell_zone]
+        inside = (where >= self.tin[root]) & (where < self.tout[root])
+        if query.needs is not None:
+            wanted = np.zeros(len(self.need_codes), dtype=bool)
+            wanted[[self.need_codes.index(n) for n in query.needs if n in self.need_codes]] = True
+            inside &= wanted[self.cell_need]
+        return np.flatnonzero(inside)
+
+    def _counted(self, query: GapQuery) -> np.ndarray:
+        allowed = np.isin(np.array(KEPT_STATUSES), SCENARIO_STATUSES[query.scenario])
+        return allowed[self.prov_status] & ~self.prov_dropped
+
+    def _problem(
+        self,
+        query: GapQuery,
+        own: np.ndarray,
+        every: np.ndarray,
+        involved: np.ndarray,
+        pair_prov: np.ndarray,
+        pair_cell: np.ndarray,
+        pair_weight: np.ndarray | None,
+        skipped: dict[str, int],
+    ) -> Problem:
+        capacity = self.prov_capacity[involved]
+        provenance = self.prov_provenance[involved]
+        if query.capacity == ESTIMATED:
+            fill = (provenance == 2) & ~np.isnan(self.prov_default[involved])
+            capacity = np.where(fill, self.prov_default[involved], capacity)
+            provenance = np.where(fill, 1, provenance)
+        zone_ids, need_codes = self.zone_ids, self.need_codes
+        return Problem(
+            zones=[zone_ids[z] for z in self.cell_zone[own].tolist()],
+            needs=[need_codes[n] for n in self.cell_need[own].tolist()],
+            demand=self.cell_demand[own].tolist(),
+            people=self.cell_people[every],
+            capacity=capacity,
+            actor=self.prov_actor[involved],
+            describe=lambda j: self._describe(int(involved[j]), query.capacity),
+            pair_prov=pair_prov,
+            pair_cell=pair_cell,
+            pair_weight=pair_weight,
+            provenance=provenance,
+            skipped=skipped,
+        )
+
+    def _describe(self, p: int, mode: str) -> tuple[str, str, str, int | float | None, str]:
+        capacity = self.prov_capacity_raw[p]
+        provenance = PROVENANCES[int(self.prov_provenance[p])]
+        if capacity is None and mode == ESTIMATED and not np.isnan(self.prov_default[p]):
+            return self.service_ids[p], self.names[p], self.actor_ids[p], \
+                float(self.prov_default[p]), ESTIMATED  # fmt: skip
+        return self.service_ids[p], self.names[p], self.actor_ids[p], capacity, provenance
+
+
+def _float(value: Any) -> float:
+    return float(value) if value is not None else np.nan
+
+
+def _floats(rows: list[dict], key: str, index: dict[str, int]) -> np.ndarray:
+    found = np.full(len(index), np.nan)
+    for r in rows:
+        found[index[r["id"]]] = _float(r.get(key))
+    return found
 
 
 def _walk(

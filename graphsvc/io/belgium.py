@@ -540,7 +540,7 @@ def import_pharmacies(
             )
         records["services"].append((where, {
             "id": f"{aid}-pharmacy", "actor": aid, "type": "pharmacy",
-            "name": f"Pharmaceutical care - {name}", "capacity": 0, "available": 0,
+            "name": f"Pharmaceutical care - {name}", "capacity": None, "available": 0,
             "languages": [], "eligibility": [], "status": status,
             "covers": [f"be-nis-{nis}"]}))  # fmt: skip
     if bad:

@@ -301,9 +301,11 @@ def _read_plain_table(path: Path, table: Table) -> tuple[list[Row], list[int]] |
             records = list(csv.reader(handle))
     except (UnicodeDecodeError, csv.Error):
         return None
-    if not records or records[0] != table.header:
+    pad = table.padding(records[0]) if records else None
+    if pad is None:
         return None
-    data = records[1:]
+    data = [values + [""] * pad if values else values for values in records[1:]] if pad else \
+        records[1:]  # fmt: skip
     lines = list(range(2, len(data) + 2))
     if not all(data):  # blank lines: skipped, but counted
         lines = [line for line, values in zip(lines, data, strict=True) if values]
@@ -390,20 +392,23 @@ def _read_table_by_row(
             if header is None:
                 problems.append(f"{path}: empty file, expected header {','.join(table.header)}")
                 return rows, lines, True
-            if header != table.header:
+            pad = table.padding(header)
+            if pad is None:
                 problems.append(f"{path}: row 1: {_header_problem(header, table.header)}")
                 return rows, lines, True
             line = 1
             for line, values in enumerate(reader, start=2):
                 if not values:
                     continue
+                if pad and len(values) == len(header):
+                    values = values + [""] * pad
                 where = f"{path.name} row {line}"
-                if len(values) != len(header):
+                if len(values) != len(table.header):
                     problems.append(f"{where}: {len(values)} fields, expected {len(header)}")
                     continue
                 row = _typed_row(where, table.columns, values, problems)
                 if row is None:
-                    raw = dict(zip(header, (v.strip() for v in values), strict=True))
+                    raw = dict(zip(table.header, (v.strip() for v in values), strict=True))
                     broken.add(_keys(table.key, [raw])[0])
                     continue
                 key = _keys(table.key, [row])[0]
@@ -574,9 +579,23 @@ def _check_references(
                     )
 
 
+def _check_capacity(bundle: Bundle, index: int, service: dict, problems: list[str]) -> None:
+    """A capacity and its provenance agree: `unknown` has none; declared/estimated have one.
+    A missing provenance is `declared` with a capacity and `unknown` without."""
+    provenance = service.get("capacity_provenance")
+    if provenance is None:
+        known = service["capacity"] is not None
+        service["capacity_provenance"] = "declared" if known else "unknown"
+    elif (provenance == "unknown") != (service["capacity"] is None):
+        want = "no capacity" if provenance == "unknown" else "a capacity"
+        problems.append(f"{bundle.where('services', index)} field capacity_provenance: "
+                        f"{provenance!r} needs {want}")  # fmt: skip
+
+
 def _check_semantics(bundle: Bundle, problems: list[str]) -> None:
     for index, service in enumerate(bundle.tables.get("services", [])):
-        if service["available"] > service["capacity"]:
+        _check_capacity(bundle, index, service, problems)
+        if service["capacity"] is not None and service["available"] > service["capacity"]:
             problems.append(
                 f"{bundle.where('services', index)} field available: {service['available']} is "
                 f"more than capacity {service['capacity']}"

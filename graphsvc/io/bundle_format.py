@@ -13,6 +13,7 @@ from graphsvc.model import (
     ACTION_STATUSES,
     ACTOR_KINDS,
     ACTOR_LINES,
+    CAPACITY_PROVENANCES,
     FUNDING_SCHEMES,
     NEED_DOMAINS,
     OBJECTIVE_LEVELS,
@@ -36,6 +37,8 @@ class Column:
     choices: tuple[str, ...] = ()
     ref: str | None = None  # table whose key this column (or each list item) refers to
     bounds: tuple[float, float] | None = None  # smallest and largest value of a number
+    # a trailing column added later: files written before it may leave it out (read as empty)
+    omissible: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,21 @@ class Table:
     @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def padding(self, found: list[str]) -> int | None:
+        """How many omissible trailing columns a file with header `found` leaves out (0 for
+        the full header), or None if `found` is not an accepted header."""
+        full = self.header
+        if found == full:
+            return 0
+        left = len(full) - len(found)
+        if (
+            left > 0
+            and found == full[: len(found)]
+            and all(c.omissible for c in self.columns[len(found) :])
+        ):
+            return left
+        return None
 
 
 def _c(name: str, kind: str = "str", **kw: object) -> Column:
@@ -99,10 +117,11 @@ TABLES: tuple[Table, ...] = (
     ), key=("source", "target")),
     Table("services", (
         _c("id", "id"), _c("actor", "id", ref="actors"), _c("type", "id", ref="service_types"),
-        _c("name"), _c("capacity", "int"), _c("available", "int"),
+        _c("name"), _c("capacity", "int", required=False), _c("available", "int"),
         _c("languages", "list", required=False), _c("eligibility", "list", required=False),
         _c("status", choices=SERVICE_STATUSES),
         _c("covers", "list", required=False, ref="zones"),
+        _c("capacity_provenance", required=False, choices=CAPACITY_PROVENANCES, omissible=True),
     ), key=("id",)),
     Table("service_classifications", (
         _c("service", "id", ref="services"), _c("type", "id", ref="service_types"),

@@ -51,6 +51,9 @@ def export_tables(store: Store, patients: bool = False) -> dict[str, list[Row]]:
         service = _pick(row, TABLES_BY_NAME["services"].header)
         service.update(actor=_first(row["actors"]), type=_first(row["types"]))
         service["covers"] = sorted(row["covers"])
+        if service["capacity_provenance"] == ("unknown" if service["capacity"] is None
+                                              else "declared"):  # fmt: skip
+            service["capacity_provenance"] = None  # what an empty cell reads as
         services.append(service)
         classifications += [{"service": row["id"], "type": t} for t in row["classifications"] or []]
     tables["services"], tables["service_classifications"] = services, classifications
@@ -144,11 +147,18 @@ def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
         if not rows and table.name in OPTIONAL_TABLES:
             continue
         path = folder / table.file
+        header = list(table.header)
+        while (
+            header
+            and table.columns[len(header) - 1].omissible
+            and all(row.get(header[-1]) is None for row in rows)
+        ):  # a trailing column added later, empty throughout: left out, as older files do
+            header.pop()
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(table.header)
+            writer.writerow(header)
             for row in rows:
-                writer.writerow([csv_field(row.get(c)) for c in table.header])
+                writer.writerow([csv_field(row.get(c)) for c in header])
         written.append(path)
     return written
 
