@@ -5,31 +5,16 @@ merged, the same digest as the whole dump sorted in memory (the oracle: the code
 from __future__ import annotations
 
 import hashlib
-import json
 import tracemalloc
 from collections.abc import Iterator
 
 import pytest
 
 from bench import national
+from bench.bench_digest import whole_dump_digest  # the oracle: the code it replaced
 from graphsvc.core import digest
 from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.store import Store
-
-
-def whole_dump_digest(store: Store) -> str:
-    """The digest as it was computed before: both dumps in one query each, sorted in memory."""
-    nodes = (json.dumps(["node", r["label"], r["props"]], sort_keys=True, ensure_ascii=False)
-             for r in store.run("list_node_dump"))  # fmt: skip
-    relationships = (
-        json.dumps(["rel", r["type"], r["source"], r["target"], r["props"]], sort_keys=True,
-                   ensure_ascii=False)
-        for r in store.run("list_relationship_dump")
-    )  # fmt: skip
-    hashed = hashlib.sha256()
-    for line in sorted([*nodes, *relationships]):
-        hashed.update(line.encode("utf-8") + b"\n")
-    return hashed.hexdigest()
 
 
 @pytest.fixture(scope="module")
