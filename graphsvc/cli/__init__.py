@@ -8,13 +8,13 @@ import os
 from collections.abc import Sequence
 
 from graphsvc import __version__
-from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security
+from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security, sources, zones
 from graphsvc.cli.common import say
 from graphsvc.config import get_settings
 from graphsvc.errors import GraphsvcError, InputError
 
 MAX_PROBLEMS_SHOWN = 50
-AREAS = (data, planner, casemanager, maps, io, coplan, security)
+AREAS = (data, planner, casemanager, maps, io, coplan, security, zones, sources)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except GraphsvcError as exc:
         say(f"graphsvc: error: {exc}")
-        return 1
+        return getattr(exc, "exit_code", 1)  # CompactionFailed: 3, the rows are all written
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: still one line, with a way to see more

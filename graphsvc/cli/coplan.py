@@ -165,15 +165,32 @@ def _funding(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit_feedback(settings: Settings, found: feedback.TeamFeedback) -> None:
+    """One aggregate read in the audit log, as the OS user (role `local`)."""
+    import getpass
+
+    from graphsvc.security.audit import AuditLog, AuditTrail
+    from graphsvc.security.roles import LOCAL
+
+    if not settings.audit_path:
+        return
+    trail = AuditTrail(AuditLog(settings.audit_path), LOCAL)
+    trail.record("cli feedback", "aggregate", None, ["indicators"], user=getpass.getuser(),
+                 team=found.team, start=found.start, end=found.end)  # fmt: skip
+    trail.flush()
+
+
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    end = args.end or dt.date.today()
+    year = (args.end or args.start or dt.date.today()).year
+    end = args.end or dt.date(year, 12, 31)  # default: the year (a release period)
     start = args.start or dt.date(end.year, 1, 1)
     k = getattr(settings, "suppression_k", feedback.SMALL_CELL_K)
     store = open_store(settings)
     try:
-        found = feedback.team_feedback(store, args.team, start, end, k)
+        found = feedback.team_feedback(store, args.team, start, end, k, released=True)
     finally:
         store.close()
+    _audit_feedback(settings, found)  # before anything is printed: no record, no figures
     text = feedback_html(found) if args.format == "html" else feedback_csv(found)
     if args.output is None:
         sys.stdout.write(text)
