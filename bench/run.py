@@ -16,6 +16,8 @@ table of absolute figures and ratios (DESIGN §7: the ratios are what to compare
         maxDistanceKm, and E2SFCA for a primary care zone
   P6    GraphQL throughput with security limits on / off (when issue 7 has landed)
   P7    write throughput with `appendfsync always` / `everysec` (two embedded servers)
+  P9    the national gap request after a patient write / a capacity change / no write, and
+        4 planners with one write per second / without (bench/bench_p9.py)
 
 With GRAPHSVC_TEST_NEO4J_URI (and _USER, _PASSWORD) set, the same table for that Neo4j (it
 is emptied). Knobs: GRAPHSVC_BENCH_SCALE (default 1; 0.1 for a quick run),
@@ -1163,6 +1165,35 @@ def bench_p7(env: Env, root: Path) -> None:
             store.close()
 
 
+def bench_p9(env: Env) -> None:
+    """P9: the gap index after a write (graphsvc's own version, issue 22)."""
+    from bench import bench_p9 as p9
+
+    top = next(z for z, lv in env.level.items() if lv == "country")
+    r = p9.measure(env.national, env.folder, top)
+    none = p9.median(r["none"])
+    env.table.detail(
+        f"P9: index built in {_s(r['build_s'])}; round trips of the first request after a "
+        f"patient write {r['calls']['patient']}, after a capacity change {r['calls']['capacity']}; "
+        f"index after the run equal to a rebuild: {r['checked']}"
+    )
+    for kind, target in (("patient", 1.2), ("capacity", 2.0)):
+        after = p9.median(r[kind])
+        env.table.add(
+            Line("P9", f"zone_gaps({top}) first after a {kind} write / with no write",
+                 f"{_s(after)} (median of {len(r[kind])})", f"no write {_s(none)}", after / none,
+                 f"<= {target:g}x", _verdict(after / none <= target, f"by {after / none:.2f}x"))
+        )  # fmt: skip
+    quiet, busy = r["load"]["none"], r["load"]["writes"]
+    ratio = p9.p99(busy) / p9.p99(quiet)
+    env.table.add(
+        Line("P9", "4 planners, national report: p99 with 1 write/s / without",
+             f"p99 {_s(p9.p99(busy))}, p50 {_s(p9.median(busy))} ({len(busy)} requests)",
+             f"p99 {_s(p9.p99(quiet))}, p50 {_s(p9.median(quiet))} ({len(quiet)})", ratio,
+             "<= 2x", _verdict(ratio <= 2, f"by {ratio:.2f}x"))
+    )  # fmt: skip
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -1234,6 +1265,7 @@ def run_backend(
             ("P4", lambda: bench_p4(env)),
             ("P5", lambda: bench_p5(env)),
             ("P6", lambda: bench_p6(env)),
+            ("P9", lambda: bench_p9(env)),
         ]
         if backend == "neo4j":
             steps = [s for s in steps if s[0] in ("P4", "P5", "P6")]  # pilot shares the db
