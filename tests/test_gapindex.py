@@ -117,12 +117,14 @@ def test_writes_no_gap_depends_on_leave_it_as_it_is(tiny: Store) -> None:
     assert calls(tiny, lambda: north(tiny)) == WARM
 
 
-def test_a_coverage_or_need_change_rebuilds(tiny: Store) -> None:
+def test_a_coverage_change_updates_a_new_service_or_need_record_rebuilds(tiny: Store) -> None:
     north(tiny)
     tiny.upsert("merge_service_coverage", [{"id": "a-home", "covers": ["north", "south"]}])
-    assert (
-        calls(tiny, lambda: north(tiny)) == REBUILD + 1 + gapindex.UPDATE_QUERIES
-    )  # tried, then rebuilt
+    assert calls(tiny, lambda: north(tiny)) == UPDATE  # its catchment again, in memory
+    assert zone_gaps(tiny, "pilot") == compute(fetch(tiny, GapQuery("pilot")), GapQuery("pilot"))
+    tiny.upsert("merge_services", [{**A_HOME, "id": "c-home"}])  # a provider more
+    tiny.upsert("merge_service_coverage", [{"id": "c-home", "covers": ["south"]}])
+    assert calls(tiny, lambda: north(tiny)) == REBUILD + 1 + gapindex.UPDATE_QUERIES  # tried
     tiny.upsert("merge_zone_needs", [{"zone": "north", "need": "wound-care", "people": 60,
                                       "year": 2024, "source": "test"}])  # fmt: skip
     assert calls(tiny, lambda: north(tiny)) == REBUILD

@@ -14,10 +14,11 @@ appends to their change logs in the same transaction as the write, whichever pro
 The index is keyed on the aggregates gaps depend on (`GAP_AGGREGATES`: zones, demand, types,
 supply, plans, and `*` for a write that says nothing), so a referral moving, a patient
 registered or a plan note leaves it as it is (one round trip to see that). A write to services
-names the services: the index re-reads only those (two queries) and, when their providers and
-outermost covered zones are the same as before (a capacity, status or name change), updates
-their values in a copy; anything else (a service added or gone, a new coverage or type, a zone,
-a need record, a need type, a plan) rebuilds it whole (six queries). A refresh reads the
+names the services: the index re-reads only those (two queries) and, when their providers
+(service x need x actor) are the same as before, updates a copy: capacity, status and name in
+place, and when their covered zones changed, the catchment pairs again in numpy from the
+coverage it holds (no database read); anything else (a service added or gone, another type, a
+zone, a need record, a need type, a plan) rebuilds it whole (six queries). A refresh reads the
 version before and after and goes on from there if a write came in between (a re-read is
 idempotent), so a snapshot is never labelled with a version it does not reflect. If its
 queries fail (the read timeout on a very large graph), the request is answered from Cypher.
@@ -216,36 +217,12 @@ class GapIndex:
         capacity_raw = [e["capacity"] or 0 for e in entries]
         covers = _outermost(coverage_rows, zone_index, tin, tout)
 
-        # pairs: for each (provider, outermost covered zone), the cells of the provider's need
-        # whose zone lies in that zone's subtree: a range of cells sorted by (need, tin)
-        n_zones = max(len(zone_ids), 1)
-        key = cell_need * n_zones + tin[cell_zone] if len(cell_zone) else cell_zone
-        by_key = np.argsort(key, kind="stable")
-        sorted_key = key[by_key]
-        span_prov, span_zone = [], []
-        for p, service in enumerate(service_ids):
-            for z in covers.get(service, ()):
-                span_prov.append(p)
-                span_zone.append(z)
-        span_prov_a = np.array(span_prov, dtype=np.int64)
-        span_zone_a = np.array(span_zone, dtype=np.int64)
-        base = prov_need[span_prov_a] * n_zones if len(span_prov_a) else span_prov_a
-        lo = np.searchsorted(sorted_key, base + tin[span_zone_a]) if len(base) else base
-        hi = np.searchsorted(sorted_key, base + tout[span_zone_a]) if len(base) else base
-        positions = _ranges(lo, hi)
-        pair_prov = np.repeat(span_prov_a, hi - lo)
-        pair_cell = by_key[positions] if len(positions) else positions
-        n_cells, n_provs = len(cell_zone), len(providers)
         by_service: dict[str, list[int]] = {}
         for p, service in enumerate(service_ids):
             by_service.setdefault(service, []).append(p)
-        # pairs come grouped by provider already (spans in provider order); within one the
-        # order does not matter: its demand is a sum of whole people
-        by_prov_cell = pair_cell.astype(np.int32)  # int32: half the memory
-        prov_start = np.searchsorted(pair_prov, np.arange(n_provs + 1))
-        by_cell = np.sort(pair_cell * max(n_provs, 1) + pair_prov)
-        by_cell_prov = (by_cell % max(n_provs, 1)).astype(np.int32)
-        cell_start = np.searchsorted(by_cell // max(n_provs, 1), np.arange(n_cells + 1))
+        prov_start, by_prov_cell, cell_start, by_cell_prov = _pairs(
+            service_ids, covers, prov_need, cell_zone, cell_need, tin, tout
+        )
         return cls(
             version=token,
             zone_ids=zone_ids,
@@ -280,8 +257,9 @@ class GapIndex:
         )
 
     def with_services(self, store: Store, ids: list[str], token: Version) -> GapIndex | None:
-        """A copy at `token` with these services' capacity, status and name re-read (two
-        queries), or None when their providers or covered zones changed (rebuild instead)."""
+        """A copy at `token` with these services re-read (two queries): capacity, status and
+        name in place, their catchments again when their covered zones changed; None when a
+        provider was added or is gone (rebuild instead)."""
         if not ids:
             return dataclasses.replace(self, version=token)
         statuses = list(KEPT_STATUSES)
@@ -297,11 +275,20 @@ class GapIndex:
                 if n not in need_index:
                     return None
                 offered[r["service"]].add((need_index[n], r["actor"]))
+        moved = False
         for service in ids:
             before = self.by_service.get(service, [])
             was = {(int(self.prov_need[p]), self.actor_ids[p]) for p in before}
-            if was != offered[service] or covers.get(service, []) != self.covers.get(service, []):
-                return None
+            if was != offered[service]:
+                return None  # a provider added or gone: rebuild
+            moved |= covers.get(service, []) != self.covers.get(service, [])
+        pairs: dict[str, Any] = {}
+        if moved:  # the same providers, other zones: their catchments again, in numpy
+            kept = {**self.covers, **{s: covers.get(s, []) for s in ids}}
+            pairs = dict(covers={s: z for s, z in kept.items() if z}, **dict(zip(
+                ("prov_start", "by_prov_cell", "cell_start", "by_cell_prov"),
+                _pairs(self.service_ids, kept, self.prov_need, self.cell_zone, self.cell_need,
+                       self.tin, self.tout), strict=True)))  # fmt: skip
         capacity, raw = self.prov_capacity.copy(), list(self.prov_capacity_raw)
         status, names = self.prov_status.copy(), list(self.names)
         for service, r in fresh.items():
@@ -312,7 +299,7 @@ class GapIndex:
                 names[p] = r["name"]
         return dataclasses.replace(
             self, version=token, prov_capacity=capacity, prov_capacity_raw=raw,
-            prov_status=status, names=names,
+            prov_status=status, names=names, **pairs,
         )  # fmt: skip
 
     def problem(self, query: GapQuery) -> Problem:
@@ -371,6 +358,47 @@ class GapIndex:
 
     def _describe(self, p: int) -> tuple[str, str, str, int]:
         return self.service_ids[p], self.names[p], self.actor_ids[p], self.prov_capacity_raw[p]
+
+
+def _pairs(
+    service_ids: list[str],
+    covers: dict[str, list[int]],
+    prov_need: np.ndarray,
+    cell_zone: np.ndarray,
+    cell_need: np.ndarray,
+    tin: np.ndarray,
+    tout: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The (provider, cell) catchment pairs, both ways: prov_start, by_prov_cell, cell_start,
+    by_cell_prov (see GapIndex)."""
+    # for each (provider, outermost covered zone), the cells of the provider's need whose
+    # zone lies in that zone's subtree: a range of cells sorted by (need, tin)
+    n_zones = max(len(tin), 1)
+    key = cell_need * n_zones + tin[cell_zone] if len(cell_zone) else cell_zone
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    span_prov, span_zone = [], []
+    for p, service in enumerate(service_ids):
+        for z in covers.get(service, ()):
+            span_prov.append(p)
+            span_zone.append(z)
+    span_prov_a = np.array(span_prov, dtype=np.int64)
+    span_zone_a = np.array(span_zone, dtype=np.int64)
+    base = prov_need[span_prov_a] * n_zones if len(span_prov_a) else span_prov_a
+    lo = np.searchsorted(sorted_key, base + tin[span_zone_a]) if len(base) else base
+    hi = np.searchsorted(sorted_key, base + tout[span_zone_a]) if len(base) else base
+    positions = _ranges(lo, hi)
+    pair_prov = np.repeat(span_prov_a, hi - lo)
+    pair_cell = by_key[positions] if len(positions) else positions
+    n_cells, n_provs = len(cell_zone), len(service_ids)
+    # pairs come grouped by provider already (spans in provider order); within one the
+    # order does not matter: its demand is a sum of whole people
+    by_prov_cell = pair_cell.astype(np.int32)  # int32: half the memory
+    prov_start = np.searchsorted(pair_prov, np.arange(n_provs + 1))
+    by_cell = np.sort(pair_cell * max(n_provs, 1) + pair_prov)
+    by_cell_prov = (by_cell % max(n_provs, 1)).astype(np.int32)
+    cell_start = np.searchsorted(by_cell // max(n_provs, 1), np.arange(n_cells + 1))
+    return prov_start, by_prov_cell, cell_start, by_cell_prov
 
 
 def _walk(
