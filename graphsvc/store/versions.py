@@ -3,9 +3,11 @@ memory (graphsvc.core.gapindex) are keyed on.
 
 Every write query names the aggregates it changes in its header (`// touches: supply(rows.id)`,
 graphsvc.queries); a write without that line touches `*`. The store appends one entry per
-touched aggregate to that aggregate's change log **in the same transaction as the write**
-(FalkorDB: a redis list beside the graph, in the same MULTI/EXEC, so the append-only file holds
-both or neither), so the log's length is the aggregate's version, and its entries say which
+touched aggregate to that aggregate's change log with the write (FalkorDB: a redis list beside
+the graph, pipelined right after the GRAPH.QUERY in the same round trip, or inside the MULTI/EXEC
+of `write_all`; not MULTI for single writes, whose logs FalkorDB 4 aborts replaying after an
+index creation: only a server crash can separate the two, and a restart changes the epoch), so
+the log's length is the aggregate's version, and its entries say which
 keys changed (`null`: unknown, or more than `MAX_KEYS`). Any process writing through graphsvc
 bumps it, and a reader sees it with one round trip (`Store.version()`), whichever process wrote.
 
