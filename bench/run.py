@@ -12,9 +12,12 @@ table of absolute figures and ratios (DESIGN §7: the ratios are what to compare
   P3    bulk load with the best UNWIND batch / one row per query (bench/bench_load.py)
   P4    national gap report through graphsvc.core.gaps / the same arithmetic in numpy on
         arrays in memory (bench/floor.py); projected from measured zones when too slow
-  P5    partner search p50/p99 and E2SFCA for a primary care zone (when issue 4 has landed)
+  P5    partner search p50/p99 from the zone / the old national scan, with and without
+        maxDistanceKm, and E2SFCA for a primary care zone
   P6    GraphQL throughput with security limits on / off (when issue 7 has landed)
   P7    write throughput with `appendfsync always` / `everysec` (two embedded servers)
+  P9    the national gap request after a patient write / a capacity change / no write, and
+        4 planners with one write per second / without (bench/bench_p9.py)
 
 With GRAPHSVC_TEST_NEO4J_URI (and _USER, _PASSWORD) set, the same table for that Neo4j (it
 is emptied). Knobs: GRAPHSVC_BENCH_SCALE (default 1; 0.1 for a quick run),
@@ -996,28 +999,83 @@ def _records(line: str) -> int:
     return 0
 
 
+P5_DISTANCE_KM = 10.0  # maxDistanceKm of the "with distance" searches
+P5_ORACLE = ROOT / "tests" / "fixtures" / "partner_oracle"  # the national scans it replaced
+
+
+def _scan_catalog(store: Store) -> Any:
+    """The store's catalog with the candidate queries replaced by the old national scans."""
+    from graphsvc.queries import QueryCatalog, parse_query
+
+    queries = {name: store.catalog[name] for name in store.catalog}
+    for path in sorted(P5_ORACLE.glob("*_scan.cypher")):
+        name = path.stem.removesuffix("_scan")
+        queries[name] = parse_query(name, path.read_text(encoding="utf-8"), path)
+    return QueryCatalog(queries)
+
+
 def bench_p5(env: Env) -> None:
-    """P5: partner search latency for patients, E2SFCA for one primary care zone."""
-    if importlib.util.find_spec("graphsvc.core.partners") is None:
-        env.table.add(Line("P5", "partner search, E2SFCA", "n/a (issue 4 not landed)"))
-        return
+    """P5: partner search latency in process for patients, from the zone against the old scan
+    (same run, interleaved per patient), with and without maxDistanceKm; E2SFCA for one
+    primary care zone."""
     from graphsvc.core import partners as partners_module
 
     with (env.folder / "patients.csv").open(encoding="utf-8", newline="") as handle:
         patients = [(r["id"], r["case_manager"]) for r in csv.DictReader(handle)]
-    latencies, errors = [], Counter()
+    store = env.national
+    zoned, scan = store.catalog, _scan_catalog(store)
+    kinds = [(label, km, catalog) for label, km in (("", None), (f", {P5_DISTANCE_KM:g} km",
+             P5_DISTANCE_KM)) for catalog in (zoned, scan)]  # fmt: skip
+    latencies: dict[tuple[str, bool], list[float]] = defaultdict(list)
+    errors: Counter[str] = Counter()
+    differ = 0
     started = time.monotonic()
-    limit = min(120.0, max(env.budget.left() / 10, 10))
-    for pid, manager in patients[:1000]:
-        if time.monotonic() - started > limit:
-            break
-        try:
-            seconds, _ = timed(
-                lambda p=pid, m=manager: partners_module.partners(env.national, m, p)
+    limit = min(240.0, max(env.budget.left() / 6, 10))
+    try:
+        for pid, manager in patients[:1000]:
+            if time.monotonic() - started > limit:
+                break
+            answers = {}
+            for label, km, catalog in kinds:
+                store.catalog = catalog
+                try:
+                    seconds, found = timed(
+                        lambda p=pid, m=manager, k=km: partners_module.partners(
+                            store, m, p, max_distance_km=k
+                        )
+                    )
+                except Exception as exc:  # report, do not stop the bench
+                    errors[type(exc).__name__] += 1
+                    continue
+                latencies[(label, catalog is zoned)].append(seconds)
+                answers[(label, catalog is zoned)] = found
+            labels = {label for label, _, _ in kinds}
+            differ += sum(answers.get((lb, True)) != answers.get((lb, False)) for lb in labels)
+    finally:
+        store.catalog = zoned
+    for label, km in (("", None), (f", {P5_DISTANCE_KM:g} km", P5_DISTANCE_KM)):
+        new, old = latencies.get((label, True), []), latencies.get((label, False), [])
+        if not new or not old:
+            env.table.add(Line("P5", f"partner search{label}", "no successful search"))
+            continue
+        p50, p99 = (float(np.percentile(new, q)) for q in (50, 99))
+        o50, o99 = (float(np.percentile(old, q)) for q in (50, 99))
+        env.table.add(
+            Line(
+                "P5",
+                f"partner search{label}: from the zone / the old national scan",
+                f"p50 {_s(p50)}, p99 {_s(p99)} over {len(new)} patients",
+                f"scan p50 {_s(o50)}, p99 {_s(o99)}",
+                p99 / o99,
+                "report (in process; issue 22 item 3: p99 <= 50 ms over HTTP)",
+                "report",
+                note="maxDistanceKm " + (f"{km:g}" if km else "none"),
             )
-            latencies.append(seconds)
-        except Exception as exc:  # the API is still moving: report, do not stop the bench
-            errors[type(exc).__name__] += 1
+        )
+    env.table.detail(
+        f"P5: the zone queries and the old scans were run on the same patients, interleaved; "
+        f"their answers differed {differ} times" + (f"; errors {dict(errors)}" if errors else "")
+    )
     pcz = pick_zone(
         {z: c for z, c in env.count.items() if env.level.get(z) == "primary_care_zone"}, 0
     )
@@ -1025,27 +1083,10 @@ def bench_p5(env: Env) -> None:
         e2_s, e2_rows = timed(
             lambda: gaps.zone_gaps(env.national, pcz, gaps.GapQuery(pcz, method=gaps.E2SFCA))
         )
-        e2 = f"E2SFCA {pcz}: {_s(e2_s)} ({len(e2_rows)} rows)"
+        e2 = f"{_s(e2_s)} ({len(e2_rows)} rows)"
     except Exception as exc:
-        e2 = f"E2SFCA {pcz}: failed ({type(exc).__name__}: {str(exc)[:120]})"
-    if latencies:
-        p50 = float(np.percentile(latencies, 50))
-        p99 = float(np.percentile(latencies, 99))
-        this = f"p50 {_s(p50)}, p99 {_s(p99)} over {len(latencies)} patients"
-    else:
-        this = "no successful search"
-    env.table.add(
-        Line(
-            "P5",
-            "partner search (graphsvc.core.partners)",
-            this,
-            e2,
-            None,
-            "report",
-            "report",
-            note=f"errors {dict(errors)}" if errors else "",
-        )
-    )
+        e2 = f"failed ({type(exc).__name__}: {str(exc)[:120]})"
+    env.table.add(Line("P5", f"E2SFCA {pcz}", e2, "", None, "report", "report"))
 
 
 LIMIT_MODULES = ("graphsvc.api.limits", "graphsvc.api.security", "graphsvc.security")
@@ -1124,6 +1165,35 @@ def bench_p7(env: Env, root: Path) -> None:
             store.close()
 
 
+def bench_p9(env: Env) -> None:
+    """P9: the gap index after a write (graphsvc's own version, issue 22)."""
+    from bench import bench_p9 as p9
+
+    top = next(z for z, lv in env.level.items() if lv == "country")
+    r = p9.measure(env.national, env.folder, top)
+    none = p9.median(r["none"])
+    env.table.detail(
+        f"P9: index built in {_s(r['build_s'])}; round trips of the first request after a "
+        f"patient write {r['calls']['patient']}, after a capacity change {r['calls']['capacity']}; "
+        f"index after the run equal to a rebuild: {r['checked']}"
+    )
+    for kind, target in (("patient", 1.2), ("capacity", 2.0)):
+        after = p9.median(r[kind])
+        env.table.add(
+            Line("P9", f"zone_gaps({top}) first after a {kind} write / with no write",
+                 f"{_s(after)} (median of {len(r[kind])})", f"no write {_s(none)}", after / none,
+                 f"<= {target:g}x", _verdict(after / none <= target, f"by {after / none:.2f}x"))
+        )  # fmt: skip
+    quiet, busy = r["load"]["none"], r["load"]["writes"]
+    ratio = p9.p99(busy) / p9.p99(quiet)
+    env.table.add(
+        Line("P9", "4 planners, national report: p99 with 1 write/s / without",
+             f"p99 {_s(p9.p99(busy))}, p50 {_s(p9.median(busy))} ({len(busy)} requests)",
+             f"p99 {_s(p9.p99(quiet))}, p50 {_s(p9.median(quiet))} ({len(quiet)})", ratio,
+             "<= 2x", _verdict(ratio <= 2, f"by {ratio:.2f}x"))
+    )  # fmt: skip
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -1195,6 +1265,7 @@ def run_backend(
             ("P4", lambda: bench_p4(env)),
             ("P5", lambda: bench_p5(env)),
             ("P6", lambda: bench_p6(env)),
+            ("P9", lambda: bench_p9(env)),
         ]
         if backend == "neo4j":
             steps = [s for s in steps if s[0] in ("P4", "P5", "P6")]  # pilot shares the db

@@ -3,6 +3,10 @@
 A file starts with `//` comment lines (what it returns); the rest is one Cypher statement.
 Values come in only as `$parameters`. The verb at the start of the name says whether the
 query may write: `get_`, `find_`, `list_`, `count_` read; `merge_`, `delete_`, `set_` write.
+A write query's header may say what it changes, for the version counters the stores keep
+(graphsvc.store.versions): `// touches: supply(rows.id), places` names aggregates, each with
+where in the parameters the changed keys are (`rows.FIELD` or `PARAM`); a write without the
+line touches `*` (everything: every index kept in memory is rebuilt after it).
 A backend may override a query with `cypher/<backend>/<name>.cypher`.
 """
 
@@ -18,6 +22,8 @@ from graphsvc.errors import QueryCatalogError
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 READ_VERBS = ("get_", "find_", "list_", "count_")
 WRITE_VERBS = ("merge_", "delete_", "set_", "create_")
+_TOUCHES = re.compile(r"^touches:\s*(.*)$")
+_AGGREGATE = re.compile(r"^([a-z*]+)(?:\((rows\.[A-Za-z_]+|[A-Za-z_]+)\))?$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # a write clause keyword, unless it is a property name (`n.set`)
 _WRITE_CLAUSE = re.compile(r"(?<![.\w])(MERGE|CREATE|SET|DELETE|REMOVE|DETACH)\b", re.IGNORECASE)
@@ -37,6 +43,8 @@ class Query:
     params: frozenset[str]
     writes: bool
     path: Path
+    # (aggregate, where its changed keys are in the parameters, or None: not known)
+    touches: tuple[tuple[str, str | None], ...] = ()
 
 
 def parse_query(name: str, source: str, path: Path) -> Query:
@@ -63,6 +71,7 @@ def parse_query(name: str, source: str, path: Path) -> Query:
     if ";" in body.strip().rstrip(";"):
         raise QueryCatalogError(f"{path}: one statement per file")
     return Query(
+        touches=_touches(doc_lines, path) if writes else (),
         name=name,
         text=source.strip().rstrip(";"),
         doc=" ".join(doc_lines),
@@ -70,6 +79,24 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         writes=writes,
         path=path,
     )
+
+
+def _touches(doc_lines: list[str], path: Path) -> tuple[tuple[str, str | None], ...]:
+    """The `touches:` header line of a write query, parsed; `*` without one."""
+    for line in doc_lines:
+        found = _TOUCHES.match(line)
+        if not found:
+            continue
+        parsed = []
+        for part in (p.strip() for p in found.group(1).split(",")):
+            item = _AGGREGATE.match(part)
+            if item is None:
+                raise QueryCatalogError(
+                    f"{path}: touches: {part!r} is not aggregate or aggregate(rows.FIELD)"
+                )
+            parsed.append((item.group(1), item.group(2)))
+        return tuple(parsed)
+    return (("*", None),)
 
 
 def code_only(source: str) -> str:

@@ -283,8 +283,8 @@ def test_a_cut_log_tail_is_refused_named_and_repaired(
     folder = tmp_path / "db"
     store = open_store(Settings(db=f"embedded:{folder}"))
     try:
-        for row in zones(5):
-            store.upsert("merge_zones", [row])  # five acknowledged writes
+        for row in zones(5):  # five acknowledged writes, each a transaction with its version
+            store.write_all([("merge_zones", {"rows": [row]})])  # bump (EXEC last in the log)
     finally:
         store.close()
     incr = max((folder / AOF_DIR).glob("*.incr.aof"))

@@ -8,39 +8,34 @@ and rebuilt only when the graph has changed.
 `GapIndex.problem(query)` then cuts a zone's sub-problem out of them in numpy, for
 `graphsvc.core.gaps.Problem`: a national report is a few bincounts and sorts, not a fetch.
 
-**Knowing when the graph changed.** The version is FalkorDB's own count of writes:
-`INFO server persistence` gives `run_id` (one per server start), `rdb_last_save_time` and
-`rdb_changes_since_last_save`; the server adds one to the last for every write command it
-executes (GRAPH.QUERY that changes the graph, MULTI/EXEC included), whoever sends it, and
-read queries leave it alone. So a write from this process (`Store.run` of a write query,
-`write_all`, `upsert`), from another graphsvc process on the same database (the CLI importing
-while the server runs) or from any other client makes the next request rebuild, without a
-hook in every writer and without a node in the graph (which digests and exports would see).
-A save resets the count but moves the save time, and a restart changes `run_id`, so the
-triple never repeats for a changed graph. The check is one round trip per request (counted in
-`store.calls`); a write to another graph of the same server also triggers a rebuild (it cannot
-be told apart), which only costs time. A rebuild reads the version before and after its
-queries and starts again if a write came in between, so a snapshot is never labelled with a
-version it does not reflect. If its queries fail (the read timeout on a very large graph), the
-request is answered from Cypher instead.
+**Knowing when the graph changed** (issue 22). The version is graphsvc's own
+(graphsvc.store.versions): every write query names the aggregates it changes, and the store
+appends to their change logs in the same transaction as the write, whichever process sends it.
+The index is keyed on the aggregates gaps depend on (`GAP_AGGREGATES`: zones, demand, types,
+supply, plans, and `*` for a write that says nothing), so a referral moving, a patient
+registered or a plan note leaves it as it is (one round trip to see that). A write to services
+names the services: the index re-reads only those (two queries) and, when their providers
+(service x need x actor) are the same as before, updates a copy: capacity, status and name in
+place, and when their covered zones changed, the catchment pairs again in numpy from the
+coverage it holds (no database read); anything else (a service added or gone, another type, a
+zone, a need record, a need type, a plan) rebuilds it whole (six queries). A refresh reads the
+version before and after and goes on from there if a write came in between (a re-read is
+idempotent), so a snapshot is never labelled with a version it does not reflect. If its
+queries fail (the read timeout on a very large graph), the request is answered from Cypher.
 
-**What it costs.** Any write bumps the count, also one that cannot change a gap (a referral
-moving, a patient registered): the next gap request then pays a rebuild, under a second for a
-pilot zone, 9 to 10 s for the national bench graph (bench/RESULTS.md), while other gap
-requests wait for it. A version that counts only the writes gaps depend on (zones, needs,
-services, coverage, plans) would spare that; it needs every writer to bump it, which this
-module does not yet ask of them.
+Writes that bypass graphsvc (another client on the same server) are not seen until the server
+restarts (the version holds its run id).
 
-Other backends (Neo4j) and servers that refuse INFO get `None`: the caller then fetches the
-zone's data with Cypher (graphsvc.core.gaps.fetch), as before.
+Stores that keep no change logs (Neo4j, for now: `Store.version()` is None) get `None`: the
+caller then fetches the zone's data with Cypher (graphsvc.core.gaps.fetch), as before.
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,31 +47,31 @@ from graphsvc.core.methods import THREE_SFCA, distance_weights
 from graphsvc.errors import InputError, QueryFailed
 from graphsvc.gcpause import gc_paused
 from graphsvc.store import Store
+from graphsvc.store.versions import Version, changed_keys
 
 KEPT_STATUSES = ("active", "planned")  # the statuses of every scenario (gaps.SCENARIO_STATUSES)
 REFRESH_QUERIES = 6  # named queries of a rebuild (plus a version check before and after)
+UPDATE_QUERIES = 2  # named queries of an update of some services (plus the change log read)
+GAP_AGGREGATES = ("*", "zones", "demand", "types", "supply", "plans")
+UPDATED_IN_PLACE = {"supply"}  # by the keys of the change log; any other: rebuild
 _LOCK = threading.Lock()
 _INDEXES: weakref.WeakKeyDictionary[Any, dict[str, GapIndex]] = weakref.WeakKeyDictionary()
 _BUILDING: dict[tuple[int, str], threading.Lock] = {}
 
 
-def version(store: Store) -> tuple[str, int, int] | None:
-    """The graph's write version (module docstring), or None where it cannot be known."""
-    if getattr(store, "backend", None) != "falkordb":
+def version(store: Store) -> Version | None:
+    """graphsvc's version of what gaps depend on (module docstring), or None where unknown."""
+    asked = getattr(store, "version", None)
+    if asked is None:
         return None
     try:
-        info = store.connection.info("server", "persistence")  # type: ignore[attr-defined]
-        token = (str(info["run_id"]), int(info["rdb_last_save_time"]),
-                 int(info["rdb_changes_since_last_save"]))  # fmt: skip
-    except Exception:
+        return asked(GAP_AGGREGATES)
+    except Exception:  # a store that cannot tell: answer from Cypher
         return None
-    with contextlib.suppress(AttributeError):  # a proxy without a setter (bench/run.py)
-        store.calls += 1  # a round trip like any other
-    return token
 
 
 def current(store: Store) -> GapIndex | None:
-    """The up-to-date index of the store's graph (rebuilt if a write came since), or None."""
+    """The up-to-date index of the store's graph (refreshed if a write came since), or None."""
     token = version(store)
     if token is None:
         return None
@@ -87,23 +82,44 @@ def current(store: Store) -> GapIndex | None:
         building = _BUILDING.setdefault((id(connection), graph), threading.Lock())
     if found is not None and found.version == token:
         return found
-    with building:  # one rebuild at a time per graph; the others wait and take it
+    with building:  # one refresh at a time per graph; the others wait and take it
         found = indexes.get(graph)
-        if found is not None and found.version == token:
-            return found
         for _ in range(3):
+            if found is not None and found.version == token:
+                indexes[graph] = found
+                return found
             try:
-                fresh = GapIndex.build(store, token)
+                found = refresh(store, found, token)
             except QueryFailed:  # e.g. the read timeout on a very large graph
                 return None  # answer from Cypher this time
             after = version(store)
-            if after == token:
-                break
-            token = after  # a write came in between: its effect may be half in
-        else:
-            return None  # the graph keeps changing: answer from Cypher this time
-        indexes[graph] = fresh
-        return fresh
+            if after is None:
+                return None
+            # a write came in between: found stays labelled `token`, the next turn applies
+            # what came since (re-reading what changed is idempotent)
+            token = after
+        if found is not None and found.version == token:
+            indexes[graph] = found
+            return found
+        return None  # the graph keeps changing: answer from Cypher this time
+
+
+def refresh(store: Store, found: GapIndex | None, token: Version) -> GapIndex:
+    """The index at version `token`: `found` as it is, updated, or rebuilt whole."""
+    if found is None or found.version[0] != token[0]:
+        return GapIndex.build(store, token)
+    old, new = found.version[1], token[1]
+    moved = {a: (old.get(a, 0), n) for a, n in new.items() if n != old.get(a, 0)}
+    if not moved:
+        return dataclasses.replace(found, version=token)
+    if any(n < o for o, n in moved.values()) or set(moved) - UPDATED_IN_PLACE:
+        return GapIndex.build(store, token)
+    keys = changed_keys(store.changes(moved))
+    services = keys.get("supply", set())
+    if services is None:
+        return GapIndex.build(store, token)
+    updated = found.with_services(store, sorted(services), token)
+    return updated if updated is not None else GapIndex.build(store, token)
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -120,7 +136,7 @@ def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 class GapIndex:
     """Cells, providers and catchment pairs of one graph at one version (see the module)."""
 
-    version: tuple[str, int, int]
+    version: Version
     zone_ids: list[str]  # sorted
     zone_index: dict[str, int]
     tin: np.ndarray  # zone -> position in a depth-first walk of the PART_OF tree
@@ -149,19 +165,22 @@ class GapIndex:
     by_prov_cell: np.ndarray
     cell_start: np.ndarray  # cell c's providers: by_cell_prov[cell_start[c]:cell_start[c+1]]
     by_cell_prov: np.ndarray
+    type_needs: dict[str, list[str]] = field(default_factory=dict)  # for updates
+    covers: dict[str, list[int]] = field(default_factory=dict)  # service -> outermost zones
+    by_service: dict[str, list[int]] = field(default_factory=dict)  # service -> providers
 
     @property
     def pairs(self) -> int:
         return len(self.by_prov_cell)
 
     @classmethod
-    def build(cls, store: Store, token: tuple[str, int, int]) -> GapIndex:
+    def build(cls, store: Store, token: Version) -> GapIndex:
         """Read the graph in six queries and lay it out as arrays."""
         with gc_paused():  # millions of small objects parsed: no collection passes meanwhile
             return cls._build(store, token)
 
     @classmethod
-    def _build(cls, store: Store, token: tuple[str, int, int]) -> GapIndex:
+    def _build(cls, store: Store, token: Version) -> GapIndex:
         statuses = list(KEPT_STATUSES)
         tree = store.run("list_zone_tree")
         need_rows = store.run("list_every_need_cell")
@@ -208,33 +227,12 @@ class GapIndex:
         table = default_places()
         covers = _outermost(coverage_rows, zone_index, tin, tout)
 
-        # pairs: for each (provider, outermost covered zone), the cells of the provider's need
-        # whose zone lies in that zone's subtree: a range of cells sorted by (need, tin)
-        n_zones = max(len(zone_ids), 1)
-        key = cell_need * n_zones + tin[cell_zone] if len(cell_zone) else cell_zone
-        by_key = np.argsort(key, kind="stable")
-        sorted_key = key[by_key]
-        span_prov, span_zone = [], []
+        by_service: dict[str, list[int]] = {}
         for p, service in enumerate(service_ids):
-            for z in covers.get(service, ()):
-                span_prov.append(p)
-                span_zone.append(z)
-        span_prov_a = np.array(span_prov, dtype=np.int64)
-        span_zone_a = np.array(span_zone, dtype=np.int64)
-        base = prov_need[span_prov_a] * n_zones if len(span_prov_a) else span_prov_a
-        lo = np.searchsorted(sorted_key, base + tin[span_zone_a]) if len(base) else base
-        hi = np.searchsorted(sorted_key, base + tout[span_zone_a]) if len(base) else base
-        positions = _ranges(lo, hi)
-        pair_prov = np.repeat(span_prov_a, hi - lo)
-        pair_cell = by_key[positions] if len(positions) else positions
-        n_cells, n_provs = len(cell_zone), len(providers)
-        # pairs come grouped by provider already (spans in provider order); within one the
-        # order does not matter: its demand is a sum of whole people
-        by_prov_cell = pair_cell.astype(np.int32)  # int32: half the memory
-        prov_start = np.searchsorted(pair_prov, np.arange(n_provs + 1))
-        by_cell = np.sort(pair_cell * max(n_provs, 1) + pair_prov)
-        by_cell_prov = (by_cell % max(n_provs, 1)).astype(np.int32)
-        cell_start = np.searchsorted(by_cell // max(n_provs, 1), np.arange(n_cells + 1))
+            by_service.setdefault(service, []).append(p)
+        prov_start, by_prov_cell, cell_start, by_cell_prov = _pairs(
+            service_ids, covers, prov_need, cell_zone, cell_need, tin, tout
+        )
         return cls(
             version=token,
             zone_ids=zone_ids,
@@ -277,7 +275,56 @@ class GapIndex:
             by_prov_cell=by_prov_cell,
             cell_start=cell_start,
             by_cell_prov=by_cell_prov,
+            type_needs=met,
+            covers=covers,
+            by_service=by_service,
         )
+
+    def with_services(self, store: Store, ids: list[str], token: Version) -> GapIndex | None:
+        """A copy at `token` with these services re-read (two queries): capacity, status and
+        name in place, their catchments again when their covered zones changed; None when a
+        provider was added or is gone (rebuild instead)."""
+        if not ids:
+            return dataclasses.replace(self, version=token)
+        statuses = list(KEPT_STATUSES)
+        rows = store.run("list_services_by_id", ids=ids, statuses=statuses)
+        cover_rows = store.run("list_service_coverage_by_id", ids=ids, statuses=statuses)
+        need_index = {n: i for i, n in enumerate(self.need_codes)}
+        covers = _outermost(cover_rows, self.zone_index, self.tin, self.tout)
+        fresh: dict[str, dict[str, Any]] = {}
+        offered: dict[str, set[tuple[int, str]]] = {s: set() for s in ids}
+        for r in rows:
+            fresh.setdefault(r["service"], r)
+            for n in self.type_needs.get(r["type"], ()):
+                if n not in need_index:
+                    return None
+                offered[r["service"]].add((need_index[n], r["actor"]))
+        moved = False
+        for service in ids:
+            before = self.by_service.get(service, [])
+            was = {(int(self.prov_need[p]), self.actor_ids[p]) for p in before}
+            if was != offered[service]:
+                return None  # a provider added or gone: rebuild
+            moved |= covers.get(service, []) != self.covers.get(service, [])
+        pairs: dict[str, Any] = {}
+        if moved:  # the same providers, other zones: their catchments again, in numpy
+            kept = {**self.covers, **{s: covers.get(s, []) for s in ids}}
+            pairs = dict(covers={s: z for s, z in kept.items() if z}, **dict(zip(
+                ("prov_start", "by_prov_cell", "cell_start", "by_cell_prov"),
+                _pairs(self.service_ids, kept, self.prov_need, self.cell_zone, self.cell_need,
+                       self.tin, self.tout), strict=True)))  # fmt: skip
+        capacity, raw = self.prov_capacity.copy(), list(self.prov_capacity_raw)
+        status, names = self.prov_status.copy(), list(self.names)
+        for service, r in fresh.items():
+            for p in self.by_service.get(service, []):
+                raw[p] = r["capacity"] or 0
+                capacity[p] = float(raw[p])
+                status[p] = KEPT_STATUSES.index(r["status"])
+                names[p] = r["name"]
+        return dataclasses.replace(
+            self, version=token, prov_capacity=capacity, prov_capacity_raw=raw,
+            prov_status=status, names=names, **pairs,
+        )  # fmt: skip
 
     def problem(self, query: GapQuery) -> Problem:
         """The sub-problem of query.zone as a gaps.Problem: its cells, the providers reaching
@@ -465,6 +512,47 @@ def _floats(rows: list[dict], key: str, index: dict[str, int]) -> np.ndarray:
     for r in rows:
         found[index[r["id"]]] = _float(r.get(key))
     return found
+
+
+def _pairs(
+    service_ids: list[str],
+    covers: dict[str, list[int]],
+    prov_need: np.ndarray,
+    cell_zone: np.ndarray,
+    cell_need: np.ndarray,
+    tin: np.ndarray,
+    tout: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The (provider, cell) catchment pairs, both ways: prov_start, by_prov_cell, cell_start,
+    by_cell_prov (see GapIndex)."""
+    # for each (provider, outermost covered zone), the cells of the provider's need whose
+    # zone lies in that zone's subtree: a range of cells sorted by (need, tin)
+    n_zones = max(len(tin), 1)
+    key = cell_need * n_zones + tin[cell_zone] if len(cell_zone) else cell_zone
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    span_prov, span_zone = [], []
+    for p, service in enumerate(service_ids):
+        for z in covers.get(service, ()):
+            span_prov.append(p)
+            span_zone.append(z)
+    span_prov_a = np.array(span_prov, dtype=np.int64)
+    span_zone_a = np.array(span_zone, dtype=np.int64)
+    base = prov_need[span_prov_a] * n_zones if len(span_prov_a) else span_prov_a
+    lo = np.searchsorted(sorted_key, base + tin[span_zone_a]) if len(base) else base
+    hi = np.searchsorted(sorted_key, base + tout[span_zone_a]) if len(base) else base
+    positions = _ranges(lo, hi)
+    pair_prov = np.repeat(span_prov_a, hi - lo)
+    pair_cell = by_key[positions] if len(positions) else positions
+    n_cells, n_provs = len(cell_zone), len(service_ids)
+    # pairs come grouped by provider already (spans in provider order); within one the
+    # order does not matter: its demand is a sum of whole people
+    by_prov_cell = pair_cell.astype(np.int32)  # int32: half the memory
+    prov_start = np.searchsorted(pair_prov, np.arange(n_provs + 1))
+    by_cell = np.sort(pair_cell * max(n_provs, 1) + pair_prov)
+    by_cell_prov = (by_cell % max(n_provs, 1)).astype(np.int32)
+    cell_start = np.searchsorted(by_cell // max(n_provs, 1), np.arange(n_cells + 1))
+    return prov_start, by_prov_cell, cell_start, by_cell_prov
 
 
 def _walk(

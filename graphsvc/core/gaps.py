@@ -321,8 +321,9 @@ def zone_gaps(store: Store, zone_id: str, query: GapQuery | None = None) -> list
     """Coverage rows of a zone (and its parts): checks arguments, then computes.
 
     Declared catchments on a store whose writes can be tracked are answered from the arrays
-    kept in memory (graphsvc.core.gapindex: one cheap version check per request, a refresh of
-    a constant number of round trips after any write); otherwise fetched for the zone.
+    kept in memory (graphsvc.core.gapindex: one cheap version check per request; after a
+    write gaps depend on, an update or a rebuild of a constant number of round trips);
+    otherwise fetched for the zone.
     """
     query = query or GapQuery(zone_id)
     require_zone(store, zone_id)

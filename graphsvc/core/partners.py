@@ -44,13 +44,14 @@ open needs (with 0 for `needs`). All parts but `needs` and `pathway` still add u
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from graphsvc.core import directory, pathways
 from graphsvc.core.caseload import CircleMember, circle_members, collaborations, patient_case
-from graphsvc.core.coverage import distance_km
+from graphsvc.core.coverage import EARTH_RADIUS_KM, distance_km
 from graphsvc.core.directory import Service
 from graphsvc.core.patients import validate_codes
 from graphsvc.core.referrals import HOLDING
@@ -173,16 +174,17 @@ def search_partners(store: Store, search: Search, limit: int = DEFAULT_LIMIT) ->
     step_types = sorted({t for step in search.steps for t in step.types})
     if not search.needs and not step_types:
         return []
-    anywhere = search.max_distance_km is not None
+    near = near_box(search)
     rows = []
     if search.needs:
         rows = store.run("find_partner_candidates", needs=list(search.needs), zone=search.zone,
-                         anywhere=anywhere)  # fmt: skip
+                         near=near)  # fmt: skip
     if step_types:  # providers of a next pathway step that meet no open need
         known = {row["id"] for row in rows}
         rows += [row for row in store.run("find_step_candidates", types=step_types,
-                                          zone=search.zone, anywhere=anywhere)
+                                          zone=search.zone, near=near)
                  if row["id"] not in known]  # fmt: skip
+    rows.sort(key=lambda row: (row["id"], row["type"], row["actor"]))  # the queries do not order
     candidates = [(row, _distance(search, row)) for row in rows]
     candidates = [(row, d) for row, d in candidates if _eligible(search, row, d)]
     if not candidates:
@@ -236,6 +238,29 @@ def score(
     service = Service.from_row(row)
     total = round(sum(p.points for p in parts), 2)
     return Partner(service, total, tuple(parts), needs, distance_km, row["covers_zone"], ties)
+
+
+def near_box(search: Search) -> list[dict[str, float]]:
+    """The latitude/longitude box holding every point within `max_distance_km` of the search's
+    centre (haversine), as the candidate queries' `$near`: [] without a distance or a centre.
+
+    Exact on the sphere, widened by a hair for rounding: a point at angular distance at most
+    delta lies within delta of the centre's latitude, and within asin(sin delta / cos lat) of its
+    longitude unless delta reaches a pole (then every longitude).
+    """
+    km, lat, lon = search.max_distance_km, search.lat, search.lon
+    if km is None or lat is None or lon is None:
+        return []
+    delta = km / EARTH_RADIUS_KM * (1 + 1e-9) + 1e-12
+    dlat = math.degrees(delta)
+    south, north = lat - dlat, lat + dlat
+    if north >= 90 or south <= -90:
+        return [{"south": south, "north": north, "west": -180.0, "east": 180.0}]
+    dlon = math.degrees(math.asin(min(1.0, math.sin(delta) / math.cos(math.radians(lat)))))
+    west, east = lon - dlon, lon + dlon
+    if west < -180 or east > 180:  # across the antimeridian: every longitude
+        west, east = -180.0, 180.0
+    return [{"south": south, "north": north, "west": west, "east": east}]
 
 
 def _check(limit: int, max_distance_km: float | None) -> None:

@@ -66,7 +66,7 @@ def place_points(store: Store, points: list[tuple[float, float]]) -> list[str | 
     from graphsvc.core.gapindex import version
 
     token = version(store)
-    key = (id(store), token)
+    key = (id(store), None if token is None else (token[0], tuple(sorted(token[1].items()))))
     index = _CACHE.get(key) if token is not None else None
     if index is None:
         index = zone_index(store)

@@ -33,6 +33,13 @@ class Store(Protocol):
     ) -> int:
         """Run an `UNWIND $rows` write query over rows in batches; return the rows written."""
 
+    def version(self, aggregates: Sequence[str]) -> tuple[str, dict[str, int]] | None:
+        """graphsvc's version of these aggregates (graphsvc.store.versions), in one round
+        trip; None where the store keeps none."""
+
+    def changes(self, since: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
+        """The change-log entries [start, end) of each aggregate, in one round trip."""
+
     def setup(self) -> None:
         """Create the uniqueness constraints and indexes of the model (idempotent)."""
 
@@ -105,6 +112,13 @@ class BaseStore:
 
     def compact(self) -> None:
         return None
+
+    def version(self, aggregates: Sequence[str]) -> tuple[str, dict[str, int]] | None:
+        """Stores that keep no change logs (Neo4j, for now) have no version."""
+        return None
+
+    def changes(self, since: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
+        raise NotImplementedError(f"{self.backend} keeps no change logs")
 
     def _execute(self, query: Query, params: dict[str, Any]) -> list[Row]:
         raise NotImplementedError
