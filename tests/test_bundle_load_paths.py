@@ -101,8 +101,11 @@ class Recording:
 
 
 def test_a_load_into_an_empty_graph_creates_and_gives_the_merged_graph(
-    store: Store, make_store: Callable[..., Store]
+    store: Store, make_store: Callable[..., Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(
+        "GRAPHSVC_BULK_LOAD", "0"
+    )  # the UNWIND create path (GRAPH.BULK: test_bulk_load)
     bundle = read_bundle(TINY)
     recording = Recording(store)
     counted: list[int] = []
@@ -152,8 +155,9 @@ def zone_needs(store: Store) -> dict[tuple[str, str], int]:
 
 @pytest.mark.parametrize("graph", ["empty", "with zones"])
 def test_zone_needs_are_written_with_their_zones_or_grouped_by_zone(
-    make_store: Callable[..., Store], tmp_path: Path, graph: str
+    make_store: Callable[..., Store], tmp_path: Path, graph: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GRAPHSVC_BULK_LOAD", "0")  # the UNWIND batches, not GRAPH.BULK
     bundle = needs_bundle(tmp_path)
     store = make_store(batch_size=4)
     if graph == "with zones":
