@@ -58,8 +58,9 @@ def bulk_graph(tables: dict[str, list[Row]]) -> BulkGraph:
         if g.node_id("Actor", s["actor"]) is not None
         and g.node_id("ServiceType", s["type"]) is not None
     ]
-    g.nodes("Service", "id", ("id", "name", "capacity", "available", "languages",
-                              "eligibility", "status", "classifications"), services)  # fmt: skip
+    g.nodes("Service", "id", ("id", "name", "capacity", "capacity_provenance", "available",
+                              "languages", "eligibility", "status", "classifications"),
+            services)  # fmt: skip
     patients = [
         p for p in _last(get("patients"), "id")
         if g.node_id("Zone", p["zone"]) is not None

@@ -24,7 +24,7 @@ from graphsvc.store.deadline import OutOfTime
 from graphsvc.store.loads import this_process
 from graphsvc.store.reserve import is_disk_error
 from graphsvc.store.values import one_line, rows_to_plain
-from graphsvc.store.versions import CHANGES_KEY, entries, merged
+from graphsvc.store.versions import CHANGES_KEY, EVERYTHING, entries, merged
 
 _ALREADY = ("already indexed", "already exists")
 _LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
@@ -278,6 +278,9 @@ class FalkorStore(BaseStore):
                         created[at] += int(part.split(" ")[0])
             except redis.ResponseError as exc:
                 raise QueryFailed(f"bulk load failed: {one_line(exc)}") from None
+            # the bulk commands carry no change-log append: the whole graph changed
+            self.calls += 1
+            self.connection.execute_command(*self._appends([(EVERYTHING, "null")])[0])
         self.setup()
         self.compact()
         return created[0], created[1]
