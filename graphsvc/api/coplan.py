@@ -2,8 +2,9 @@
 feedback (issue 10).
 
 Resolvers only parse arguments, call one domain function (graphsvc.core.actionplan,
-.pathways, .funding, .feedback, .coplan_write) and convert. Team feedback carries only the
-figures that may be shown: a suppressed cell has `value: null` and `suppressed: true`.
+.pathways, .funding, .feedback; writes through graphsvc.io.coplan_write) and convert. Team
+feedback carries only the figures that may be shown: a suppressed cell has `value: null` and
+`suppressed: true`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from graphsvc.api.access import (
 from graphsvc.api.context import call
 from graphsvc.api.planner import SCENARIO, Contribution, GapStatus, Scenario, need_of, zone_of
 from graphsvc.api.types import Actor, Ctx, NeedType, ServiceStatus, Zone
-from graphsvc.core import actionplan, coplan_write, feedback, funding, pathways
+from graphsvc.core import actionplan, feedback, funding, pathways
+from graphsvc.io import coplan_write
 from graphsvc.model import ACTION_STATUSES, FUNDING_SCHEMES, OBJECTIVE_LEVELS
 
 
