@@ -120,7 +120,8 @@ def served_tiny(
     store = open_store(Settings(db=f"embedded:{tmp_path}", db_timeout_s=10))
     load(store, str(TINY))
     try:
-        with serving(create_app(Settings(), store), log_level="critical") as url:
+        settings = Settings(pseudonym_key="test-pseudonym-key-0123456789")
+        with serving(create_app(settings, store), log_level="critical") as url:
             yield url, store, tmp_path
     finally:
         store.close()

@@ -12,7 +12,7 @@ from graphsvc.api.context import call
 from graphsvc.api.prefetch import now_or_later, prefetch, selects
 from graphsvc.api.types import Actor, Ctx, NeedType, ServiceType, Zone
 from graphsvc.core import gaps, overlaps, report, whatif
-from graphsvc.core.coverage import Band, Thresholds
+from graphsvc.core.coverage import DEFAULT_OVERLAP, DEFAULT_TARGET, Band, Thresholds
 
 
 @strawberry.enum(description="How coverage is computed.")
@@ -240,8 +240,8 @@ def gap_query(
     include_parts: bool = True,
     method: CoverageMethod = CoverageMethod.CATCHMENT,
     status: list[GapStatus] | None = None,
-    target: float = 1.0,
-    overlap_threshold: float = 1.5,
+    target: float = DEFAULT_TARGET,
+    overlap_threshold: float = DEFAULT_OVERLAP,
     bands: list[BandInput] | None = None,
     scenario: Scenario = Scenario.AS_IS,
 ) -> gaps.GapQuery:
@@ -258,8 +258,8 @@ def gap_query(
     )
 
 
-TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
-OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
+TARGET = f"Places per person in need below which a need is UNDER (default {DEFAULT_TARGET})."
+OVERLAP = f"Ratio above which a need served by 2+ actors is OVER (default {DEFAULT_OVERLAP})."
 SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action plans."
 
 
@@ -278,8 +278,10 @@ class PlannerQuery:
         include_parts: bool = True,
         method: CoverageMethod = CoverageMethod.CATCHMENT,
         status: list[GapStatus] | None = None,
-        target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
-        overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+        target: Annotated[float, strawberry.argument(description=TARGET)] = DEFAULT_TARGET,
+        overlap_threshold: Annotated[
+            float, strawberry.argument(description=OVERLAP)
+        ] = DEFAULT_OVERLAP,
         bands: list[BandInput] | None = None,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> list[GapRow]:
@@ -336,8 +338,10 @@ class PlannerQuery:
         remove_actor_ids: list[strawberry.ID] | None = None,
         remove_service_ids: list[strawberry.ID] | None = None,
         add_services: list[NewServiceInput] | None = None,
-        target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
-        overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+        target: Annotated[float, strawberry.argument(description=TARGET)] = DEFAULT_TARGET,
+        overlap_threshold: Annotated[
+            float, strawberry.argument(description=OVERLAP)
+        ] = DEFAULT_OVERLAP,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> list[WhatIfRow]:
         query = gap_query(str(zone_id), target=target, overlap_threshold=overlap_threshold,
