@@ -1,6 +1,7 @@
 // Create actors, each located in its zone (rows as merge_actors): a bulk load into a graph
 // without actors. The uniqueness constraint on Actor.id refuses the whole batch if one of its
 // actors exists (the load then merges it with merge_actors). Returns `written`.
+// idempotent: no
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone})
 CREATE (a:Actor {id: row.id, name: row.name, kind: row.kind, line: row.line,

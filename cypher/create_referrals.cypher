@@ -4,6 +4,7 @@
 // and nothing is created unless it is the patient's case manager when the statement runs (a
 // member of the care circle does not make referrals), so a scope lost since the caller's
 // check cannot be written through.
+// idempotent: no
 MATCH (p:Patient {id: $patient}), (b:Actor {id: $actor})
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)
 WITH p, b, count(managing) AS ties

@@ -4,6 +4,7 @@
 // constraint on Service.id refuses the whole batch if one of its services exists (the load
 // then merges it with merge_services and merge_service_coverage). Returns `written`: COVERS
 // links created.
+// idempotent: no
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (t:ServiceType {code: row.type})
 CREATE (a)-[:PROVIDES]->(s:Service {id: row.id, name: row.name, capacity: row.capacity,

@@ -1,5 +1,6 @@
 // Delete the given zones ($ids) with their relationships (parts are not deleted: they lose
 // their PART_OF). Returns `deleted`.
+// idempotent: no
 UNWIND $ids AS wanted
 MATCH (z:Zone {id: wanted})
 DETACH DELETE z

@@ -4,6 +4,7 @@
 // services are returned (the caller filters the others by distance).
 // Columns: `id`, `name`, `capacity`, `available`, `languages`, `eligibility`, `status`,
 // `type`, `covers_zone`, `covers` (zone ids), `needs` (need codes met), `actor`, `lat`, `lon`.
+// idempotent: yes
 MATCH (n:NeedType)-[:MET_BY]->(:ServiceType)<-[:BROADER*0..]-(t:ServiceType)<-[:OF_TYPE]-(s:Service)
 WHERE n.code IN $needs AND s.status = 'active' AND s.available > 0
 WITH s, t, collect(DISTINCT n.code) AS needs

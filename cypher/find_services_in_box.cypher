@@ -3,6 +3,7 @@
 // lies in a latitude/longitude box (for the distance method; declared coverage is ignored).
 // Columns: `service`, `name`, `actor`, `capacity`, `need`, `lat`, `lon` (the provider's
 // coordinates).
+// idempotent: yes
 MATCH (n:NeedType)-[:MET_BY]->(:ServiceType)<-[:BROADER*0..]-(:ServiceType)<-[:OF_TYPE]-(s:Service)
 WHERE n.code IN $needs AND s.status IN $statuses
   AND NOT (s)<-[:PLANS]-(:Action {status: 'dropped'})

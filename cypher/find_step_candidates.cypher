@@ -1,6 +1,7 @@
 // Candidate partner services for the next steps of a patient's care pathways: active
 // services with free places whose type is one of $types. Same columns as
 // find_partner_candidates (`needs` is empty: the caller adds the needs each meets).
+// idempotent: yes
 MATCH (t:ServiceType)<-[:OF_TYPE]-(s:Service)
 WHERE t.code IN $types AND s.status = 'active' AND s.available > 0
 MATCH (a:Actor)-[:PROVIDES]->(s)

@@ -5,6 +5,7 @@
 // Columns: `service`, `name`, `actor`, `capacity`, `need`, `cells` (ids of the cells inside
 // $zone it reaches for that need), `people` (people in need in its whole declared catchment
 // for that need: the distinct cells under the zones it covers, inside $zone or not).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 WITH k

@@ -1,6 +1,7 @@
 // Every service in one of $statuses with its provider and type, for the in-memory gap index
 // (graphsvc.core.gapindex); one row per (service, actor, type). Columns: `service`, `name`,
 // `actor`, `capacity`, `status`, `type`.
+// idempotent: yes
 MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 WHERE s.status IN $statuses
 RETURN s.id AS service, s.name AS name, a.id AS actor, s.capacity AS capacity,

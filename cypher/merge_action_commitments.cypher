@@ -1,4 +1,5 @@
 // Actors commit to actions with a role (rows: action, actor, role). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (x:Action {id: row.action})
 MERGE (a)-[c:COMMITS_TO]->(x)

@@ -1,5 +1,6 @@
 // Upsert actions by id (rows: id, name, objective, status, start_date, end_date) and the one
 // objective each serves (a SERVES to another objective is removed). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (o:Objective {id: row.objective})
 MERGE (x:Action {id: row.id})

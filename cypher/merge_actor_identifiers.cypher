@@ -1,5 +1,6 @@
 // Keep identifiers from other registers on actors (rows: id, nihdi, kbo, afmps; null keeps
 // the value already there). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.id})
 SET a.nihdi = coalesce(row.nihdi, a.nihdi), a.kbo = coalesce(row.kbo, a.kbo),

@@ -1,5 +1,6 @@
 // Link each care pathway to the network that runs it (rows: id, network; a null network
 // removes the link). A RUN_BY to any other network is removed. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:CarePathway {id: row.id})
 OPTIONAL MATCH (p)-[old:RUN_BY]->(other:Network)

@@ -1,6 +1,7 @@
 // Upsert care pathways by id (rows: id, name, need, share = the share of the people in the
 // need the pathway is for, null for all) and the one need type each is for (a FOR_NEED to
 // another need type is removed). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (n:NeedType {code: row.need})
 MERGE (p:CarePathway {id: row.id})

@@ -1,4 +1,5 @@
 // Record that two actors collaborate (rows: source, target, kind, since). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.source}), (b:Actor {id: row.target})
 MERGE (a)-[c:COLLABORATES_WITH]->(b)

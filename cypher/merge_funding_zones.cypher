@@ -1,5 +1,6 @@
 // Funding lines that fund a zone (rows: id, zone): FUNDS to that zone, any other FUNDS of
 // the line removed. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (f:Funding {id: row.id}), (z:Zone {id: row.zone})
 OPTIONAL MATCH (f)-[old:FUNDS]->(other)

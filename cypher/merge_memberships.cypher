@@ -1,4 +1,5 @@
 // Make actors members of networks with a role (rows: actor, network, role). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (n:Network {id: row.network})
 MERGE (a)-[m:MEMBER_OF]->(n)

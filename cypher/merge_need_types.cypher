@@ -1,4 +1,5 @@
 // Upsert need types by code. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MERGE (n:NeedType {code: row.code})
 SET n.name = row.name, n.domain = row.domain

@@ -1,4 +1,5 @@
 // Upsert networks (consortia, teams, care pathways) by id. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MERGE (n:Network {id: row.id})
 SET n.name = row.name, n.kind = row.kind

@@ -1,6 +1,7 @@
 // Link each objective to the one objective it refines (rows: id, parent; a null parent makes
 // a top-level, strategic objective). A REFINES to any other objective is removed. Returns
 // `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (o:Objective {id: row.id})
 OPTIONAL MATCH (o)-[old:REFINES]->(other:Objective)

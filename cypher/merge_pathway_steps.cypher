@@ -2,6 +2,7 @@
 // name, day} maps): the list replaces the pathway's stored steps (others are deleted); each
 // step is a PathwayStep with `step` (its rank), `name` and `day` (expected days after
 // enrolment), STEP_TYPE to one service type. Returns `written` (steps written).
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:CarePathway {id: row.pathway})
 OPTIONAL MATCH (p)-[:HAS_STEP]->(old:PathwayStep)

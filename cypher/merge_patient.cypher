@@ -7,6 +7,7 @@
 // only writes a patient it is CASE_MANAGER_OF when the statement runs, or ($create) one that
 // does not exist yet. $create false: an unknown patient is not created. No row: nothing
 // written (a hand-over or a registration that came first wins).
+// idempotent: yes
 MATCH (z:Zone {id: $zone}), (m:Actor {id: $case_manager})
 OPTIONAL MATCH (existing:Patient {id: $id})
 OPTIONAL MATCH (:Actor {id: $scope})-[own:CASE_MANAGER_OF]->(existing)

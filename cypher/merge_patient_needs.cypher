@@ -1,4 +1,5 @@
 // Record a patient's need (rows: patient, need, since). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:Patient {id: row.patient}), (n:NeedType {code: row.need})
 MERGE (p)-[h:HAS_NEED]->(n)

@@ -1,6 +1,7 @@
 // Upsert source records queued for review (rows: key, source, kind, table, source_id,
 // canonical, how, score, values): RECORD_OF their Source, no DESCRIBES (nothing written
 // from them yet); `canonical` names the candidate. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (src:Source {id: row.source})
 MERGE (r:SourceRecord {key: row.key})

@@ -1,6 +1,7 @@
 // Set the zones each service covers (rows: id, covers; other fields of a services row are
 // ignored): the list replaces the stored one, a COVERS to a zone not in it is removed.
 // Returns `written` (links kept).
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (s:Service {id: row.id})
 OPTIONAL MATCH (s)-[old:COVERS]->(other:Zone)

@@ -1,6 +1,7 @@
 // Upsert the source records of services (rows: key, source, kind, table, source_id,
 // canonical, how, score, values) with RECORD_OF to their Source and DESCRIBES to the service
 // they became (or, for a pair queued for review, its candidate). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (src:Source {id: row.source}), (n:Service {id: row.canonical})
 MERGE (r:SourceRecord {key: row.key})

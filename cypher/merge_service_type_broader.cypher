@@ -1,5 +1,6 @@
 // Link each service type to its one broader type (rows: code, broader; null for a top
 // type). A BROADER to any other type is removed. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (t:ServiceType {code: row.code})
 OPTIONAL MATCH (t)-[old:BROADER]->(other:ServiceType)

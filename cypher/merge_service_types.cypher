@@ -1,4 +1,5 @@
 // Upsert service types by code. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MERGE (t:ServiceType {code: row.code})
 SET t.name = row.name, t.category = row.category

@@ -1,6 +1,7 @@
 // Upsert services by id, with the one actor providing each and its one main type (PROVIDES
 // from another actor and OF_TYPE to another type are removed; a row's `covers` is
 // merge_service_coverage's). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (t:ServiceType {code: row.type})
 MERGE (s:Service {id: row.id})

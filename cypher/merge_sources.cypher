@@ -1,6 +1,7 @@
 // Upsert sources by id (rows: id, kind, name, digest, imported_at, licence). `imported_at`
 // changes only with the digest: importing the same file again leaves the graph as it was.
 // Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MERGE (s:Source {id: row.id})
 WITH s, row, s.digest IS NULL OR s.digest <> row.digest AS changed

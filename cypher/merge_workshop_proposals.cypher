@@ -1,6 +1,7 @@
 // Store workshop proposals (rows: id, kind, workshop, date, facilitator, map_zone, source,
 // target, type, name, line, zone, actor, text, note). A new one is `proposed`; one already
 // confirmed keeps its status. Each is linked to its Workshop. Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (w:Workshop {id: row.workshop})
 MERGE (p:WorkshopProposal {id: row.id})

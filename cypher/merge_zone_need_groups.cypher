@@ -1,6 +1,7 @@
 // Record zones' population needs grouped by zone, one zone lookup per zone instead of one per
 // need (rows: zone, needs: that zone's zone_needs rows, of which need, people, year and source
 // are read). Returns `written`: needs recorded.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone})
 UNWIND row.needs AS need

@@ -1,4 +1,5 @@
 // Record a zone's population need (rows: zone, need, people, year, source). Returns `written`.
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone}), (n:NeedType {code: row.need})
 MERGE (z)-[h:HAS_NEED]->(n)

@@ -1,5 +1,6 @@
 // Move actors to the zone they are located in (rows: id, zone); the previous LOCATED_IN is
 // removed. Returns `written`: actors moved.
+// idempotent: no
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.id})
 MATCH (z:Zone {id: row.zone})

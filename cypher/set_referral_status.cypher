@@ -9,6 +9,7 @@
 // nothing changes unless, when the statement runs, it is the patient's case manager or it
 // provides the service the referral is addressed to (a provider moves only referrals to its
 // own services), so a scope lost since the caller's check cannot be written through.
+// idempotent: no
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 MATCH (r)-[:FOR]->(p:Patient)
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)

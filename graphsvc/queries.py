@@ -4,6 +4,11 @@ A file starts with `//` comment lines (what it returns); the rest is one Cypher 
 Values come in only as `$parameters`. The verb at the start of the name says whether the
 query may write: `get_`, `find_`, `list_`, `count_` read; `merge_`, `delete_`, `set_` write.
 A backend may override a query with `cypher/<backend>/<name>.cypher`.
+
+One header line says whether the query may be sent again after a lost connection, when it
+is unknown whether it ran: `// idempotent: yes` (a read, or an upsert: twice is once) or
+`// idempotent: no`. The store reads it from here; tests/test_queries.py checks every file
+has it (a file without it counts as `no` when it writes, so a missing line is never unsafe).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from graphsvc.errors import QueryCatalogError
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
 READ_VERBS = ("get_", "find_", "list_", "count_")
 WRITE_VERBS = ("merge_", "delete_", "set_", "create_")
+_IDEMPOTENT = re.compile(r"idempotent:\s*(yes|no)\s*$", re.IGNORECASE)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # a write clause keyword, unless it is a property name (`n.set`)
 _WRITE_CLAUSE = re.compile(r"(?<![.\w])(MERGE|CREATE|SET|DELETE|REMOVE|DETACH)\b", re.IGNORECASE)
@@ -29,7 +35,8 @@ _NOT_CODE = re.compile(
 
 @dataclass(frozen=True)
 class Query:
-    """One named query: its text, its header comment, its parameters and whether it writes."""
+    """One named query: its text, its header comment, its parameters, whether it writes and
+    whether it may be repeated (`idempotent`, from its header; None when the header lacks it)."""
 
     name: str
     text: str
@@ -37,6 +44,14 @@ class Query:
     params: frozenset[str]
     writes: bool
     path: Path
+    declared_idempotent: bool | None = None
+
+    @property
+    def idempotent(self) -> bool:
+        """Safe to send again when it is unknown whether it ran: as declared, else only reads."""
+        if self.declared_idempotent is None:
+            return not self.writes
+        return self.declared_idempotent
 
 
 def parse_query(name: str, source: str, path: Path) -> Query:
@@ -49,10 +64,15 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         verbs = ", ".join(READ_VERBS + WRITE_VERBS)
         raise QueryCatalogError(f"{path}: query name must start with one of {verbs}")
     doc_lines = []
+    idempotent: bool | None = None
     for line in source.splitlines():
         if not line.lstrip().startswith("//"):
             break
-        doc_lines.append(line.lstrip()[2:].strip())
+        comment = line.lstrip()[2:].strip()
+        if found := _IDEMPOTENT.fullmatch(comment):
+            idempotent = found.group(1).lower() == "yes"
+        else:
+            doc_lines.append(comment)
     body = code_only(source)
     if not body.strip():
         raise QueryCatalogError(f"{path}: the file holds no Cypher statement")
@@ -69,6 +89,7 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         params=frozenset(_PARAM.findall(body)),
         writes=writes,
         path=path,
+        declared_idempotent=idempotent,
     )
 
 

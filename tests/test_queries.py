@@ -25,6 +25,29 @@ def test_every_query_file_loads_with_a_header_and_a_verb(backend: str) -> None:
         assert query.writes == name.startswith(("merge_", "delete_", "set_", "create_"))
 
 
+@pytest.mark.parametrize("backend", ["falkordb", "neo4j"])
+def test_every_query_file_says_whether_it_may_be_repeated(backend: str) -> None:
+    """`// idempotent: yes|no` in every header (issue 20): the store's retry after a lost
+    connection reads it, not the name. A read is always safe to repeat."""
+    catalog = QueryCatalog.load(backend)
+    missing = [catalog[n].path.name for n in catalog if catalog[n].declared_idempotent is None]
+    assert not missing, f"add `// idempotent: yes|no` to the header of {missing}"
+    assert all(catalog[n].idempotent for n in catalog if not catalog[n].writes)
+    assert catalog["merge_zones"].idempotent  # an upsert: twice is once
+    assert not catalog["create_referrals"].idempotent  # twice is two
+    assert "idempotent" not in catalog["merge_zones"].doc
+
+
+def test_the_idempotent_line_is_read_and_a_missing_one_is_safe(tmp_path: Path) -> None:
+    write(tmp_path, "set_x", "// Sets x.\n// idempotent: yes\nMATCH (n) SET n.x = 1")
+    write(tmp_path, "set_y", "// Sets y.\nMATCH (n) SET n.y = n.y + 1")
+    write(tmp_path, "get_z", "// Reads z.\nMATCH (n) RETURN n.z AS z")
+    catalog = QueryCatalog.load("falkordb", tmp_path)
+    assert (catalog["set_x"].idempotent, catalog["set_x"].doc) == (True, "Sets x.")
+    assert (catalog["set_y"].idempotent, catalog["set_y"].declared_idempotent) == (False, None)
+    assert catalog["get_z"].idempotent
+
+
 def test_parameters_must_match_exactly() -> None:
     catalog = QueryCatalog.load("falkordb")
     catalog.check_params("get_zones", {"ids": []})

@@ -7,6 +7,7 @@
 // provides the service the referral is addressed to, so a scope lost since the caller's check
 // cannot be written through.
 // Returns one row when it changed (`id`, `status`, `service`, `available`), none otherwise.
+// idempotent: no
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 SET r._lock = true, s._lock = true
 REMOVE r._lock, s._lock
