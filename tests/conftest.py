@@ -25,6 +25,7 @@ from graphsvc.store.embedded import EmbeddedServer
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "tests" / "fixtures" / "tiny"
+SHARED_DATA = REPO.parent / "shared" / "data"  # real data sets beside the worktree, not shipped
 LOCALHOST = "http://localhost"  # local mode answers only to loopback Host headers
 NEO4J_URI = os.environ.get("GRAPHSVC_TEST_NEO4J_URI")
 BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
@@ -151,3 +152,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """`@pytest.mark.shared`: the test reads ../shared/data, skipped (saying so) without it."""
+    if item.get_closest_marker("shared") and not SHARED_DATA.is_dir():
+        pytest.skip(f"reads {SHARED_DATA} (real data sets), which is not there")
