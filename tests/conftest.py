@@ -20,6 +20,7 @@ from graphsvc.api.background import serving
 from graphsvc.config import Settings, get_settings
 from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.io.seeds import resolve_seed
+from graphsvc.queries import QueryCatalog
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
 
@@ -158,3 +159,39 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """`@pytest.mark.shared`: the test reads ../shared/data, skipped (saying so) without it."""
     if item.get_closest_marker("shared") and not SHARED_DATA.is_dir():
         pytest.skip(f"reads {SHARED_DATA} (real data sets), which is not there")
+
+
+# Every named query is run by some test (issue 20): the catalog records the names asked for
+# during the session; a whole-suite run that passed fails if a query file was never run.
+QUERIES_RUN: set[str] = set()
+NOT_RUN_IN_PROCESS = {  # run only by graphsvc subprocesses (CLI tests), or only by bench/
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def record_queries_run() -> Iterator[set[str]]:
+    """Record each query name checked by the catalog (every store call goes through it)."""
+    original = QueryCatalog.check_params
+
+    def recording(self: QueryCatalog, name: str, params: dict) -> object:
+        QUERIES_RUN.add(name)
+        return original(self, name, params)
+
+    QueryCatalog.check_params = recording  # type: ignore[method-assign]
+    yield QUERIES_RUN
+    QueryCatalog.check_params = original  # type: ignore[method-assign]
+
+
+def _whole_suite(config: pytest.Config) -> bool:
+    chosen = [Path(a).resolve() for a in config.args]
+    everything = chosen in ([], [REPO / "tests"])
+    return everything and not config.option.keyword and not config.option.markexpr
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus != 0 or not _whole_suite(session.config):
+        return
+    never = sorted(set(QueryCatalog.load("falkordb")) - QUERIES_RUN - NOT_RUN_IN_PROCESS)
+    if never:
+        print(f"\nquery files no test ran (issue 20): {', '.join(never)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -117,3 +117,36 @@ def test_comments_strings_and_quoted_names_are_not_code(
 ) -> None:
     write(tmp_path, "get_x", text)
     assert QueryCatalog.load("falkordb", tmp_path)["get_x"].params == params
+
+
+def test_generated_queries_match_their_generator() -> None:
+    """The ten `list_existing_*` files are written by tools/generate_existing_queries.py."""
+    import subprocess
+    import sys
+
+    script = CYPHER_DIR.parent / "tools" / "generate_existing_queries.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# queries named by code in a computed form, and the one only tests use
+COMPUTED = {
+    "list_existing_": 'f"list_existing_{table}"',  # io.bundle.store_lookup, per table
+    "create_": '"create_" + name.removeprefix("merge_")',  # io.bundle: first load of a table
+}
+TESTS_ONLY = {"delete_everything"}  # tests empty a shared graph between uses
+
+
+def test_every_query_file_is_referenced_by_code() -> None:
+    """A query file nobody names is dead weight (issue 20); names built by code are listed."""
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in (CYPHER_DIR.parent / "graphsvc").rglob("*.py")
+    )
+    unreferenced = []
+    for name in QueryCatalog.load("falkordb"):
+        if f'"{name}"' in code or f"'{name}'" in code or name in TESTS_ONLY:
+            continue
+        prefix = next((p for p in COMPUTED if name.startswith(p)), None)
+        if prefix is None or COMPUTED[prefix] not in code:
+            unreferenced.append(name)
+    assert not unreferenced
