@@ -28,8 +28,11 @@ from graphsvc.api.context import call
 from graphsvc.api.planner import SCENARIO, Contribution, GapStatus, Scenario, need_of, zone_of
 from graphsvc.api.types import Actor, Ctx, NeedType, ServiceStatus, Zone
 from graphsvc.core import actionplan, feedback, funding, pathways
+from graphsvc.core.coverage import DEFAULT_TARGET
 from graphsvc.io import coplan_write
 from graphsvc.model import ACTION_STATUSES, FUNDING_SCHEMES, OBJECTIVE_LEVELS
+
+PATHWAY_TARGET = f"Places per person in the pathway ({DEFAULT_TARGET})."
 
 
 def _acting(info: Ctx) -> str | None:
@@ -471,8 +474,11 @@ class CoPlanQuery:
         pathway_id: strawberry.ID,
         zone_id: strawberry.ID,
         target: Annotated[
-            float, strawberry.argument(description="Places per person in the pathway (1.0).")
-        ] = 1.0,
+            float,
+            strawberry.argument(
+                description=f"Places per person in the pathway ({DEFAULT_TARGET})."
+            ),
+        ] = DEFAULT_TARGET,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> PathwayCoverage:
         found = await call(pathways.pathway_coverage, info.context.store, str(pathway_id),
