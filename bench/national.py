@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
-from graphsvc.demo import vocab
+from graphsvc import vocab
 from graphsvc.io.bundle_format import LIST_SEPARATOR, TABLES_BY_NAME
 
 VERSION = 2  # bump when the generator's output changes: it names the cache folder

@@ -1,6 +1,7 @@
 // How many zones, actors and services the graph holds, in one row (`zones`, `actors`,
 // `services`): a bulk load creates the kinds it finds none of (create_zones, create_actors,
 // create_services) instead of merging them one by one.
+// idempotent: yes
 OPTIONAL MATCH (z:Zone)
 WITH count(z) AS zones
 OPTIONAL MATCH (a:Actor)

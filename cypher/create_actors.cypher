@@ -2,6 +2,7 @@
 // without actors. The uniqueness constraint on Actor.id refuses the whole batch if one of its
 // actors exists (the load then merges it with merge_actors). Returns `written`.
 // touches: actors
+// idempotent: no
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone})
 CREATE (a:Actor {id: row.id, name: row.name, kind: row.kind, line: row.line,

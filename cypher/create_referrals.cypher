@@ -5,6 +5,7 @@
 // member of the care circle does not make referrals), so a scope lost since the caller's
 // check cannot be written through.
 // touches: referrals, places
+// idempotent: no
 MATCH (p:Patient {id: $patient}), (b:Actor {id: $actor})
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)
 WITH p, b, count(managing) AS ties

@@ -5,6 +5,7 @@
 // then merges it with merge_services and merge_service_coverage). Returns `written`: COVERS
 // links created.
 // touches: supply(rows.id)
+// idempotent: no
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (t:ServiceType {code: row.type})
 CREATE (a)-[:PROVIDES]->(s:Service {id: row.id, name: row.name, capacity: row.capacity,

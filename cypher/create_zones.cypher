@@ -6,6 +6,7 @@
 // the whole batch if one of its zones exists (the load then merges with merge_zones,
 // merge_zone_parts and merge_zone_need_groups). Returns `written`: needs recorded.
 // touches: zones
+// idempotent: no
 UNWIND $rows AS row
 OPTIONAL MATCH (p:Zone {id: row.part_of})
 CREATE (z:Zone {id: row.id, name: row.name, level: row.level, population: row.population,

@@ -1,6 +1,7 @@
 // Delete the given zones ($ids) with their relationships (parts are not deleted: they lose
 // their PART_OF). Returns `deleted`.
 // touches: zones
+// idempotent: no
 UNWIND $ids AS wanted
 MATCH (z:Zone {id: wanted})
 DETACH DELETE z

@@ -7,6 +7,7 @@
 // never from all services. One row per (service, type, provider), in no particular order.
 // Columns: `id`, `name`, `capacity`, `available`, `languages`, `eligibility`, `status`,
 // `type`, `covers_zone`, `covers` (zone ids), `needs` (need codes met), `actor`, `lat`, `lon`.
+// idempotent: yes
 MATCH (:Zone {id: $zone})-[:PART_OF*0..]->(up:Zone)
 WITH DISTINCT up
 MATCH (up)<-[:COVERS]-(s:Service)

@@ -4,6 +4,7 @@
 // and those whose provider has no coordinates (null `lat`/`lon`: reported as skipped).
 // Columns: `service`, `name`, `actor`, `capacity` (null: unknown), `provenance`, `type` (the
 // service's own type), `need`, `lat`, `lon` (the provider's coordinates).
+// idempotent: yes
 MATCH (n:NeedType)-[:MET_BY]->(:ServiceType)<-[:BROADER*0..]-(t:ServiceType)<-[:OF_TYPE]-(s:Service)
 WHERE n.code IN $needs AND s.status IN $statuses
 MATCH (a:Actor)-[:PROVIDES]->(s)

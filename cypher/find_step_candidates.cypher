@@ -4,6 +4,7 @@
 // whose columns it returns; `needs` is empty: the caller adds the needs each meets). Starts
 // from the zone and its PART_OF ancestors (and from the box's actors), never from all
 // services. One row per (service, type, provider), in no particular order.
+// idempotent: yes
 MATCH (:Zone {id: $zone})-[:PART_OF*0..]->(up:Zone)
 WITH DISTINCT up
 MATCH (up)<-[:COVERS]-(s:Service)

@@ -1,5 +1,6 @@
 // Which zones the given codes ($codes) are older names of: `alias` (the code asked for) and
 // `id` (the zone it now means). Codes that are no alias give no row.
+// idempotent: yes
 MATCH (z:Zone)
 WHERE z.aliases IS NOT NULL
 UNWIND z.aliases AS alias

@@ -1,5 +1,6 @@
 // Actors by id, for batched look-ups: `id`, `name`, `kind`, `line`, `discipline`,
 // `languages`, `lat`, `lon`, `zone`. Unknown ids give no row.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (a:Actor {id: wanted})
 OPTIONAL MATCH (a)-[:LOCATED_IN]->(home:Zone)

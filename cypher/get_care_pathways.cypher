@@ -1,6 +1,7 @@
 // Care pathways by id ($ids), or every one when $ids is null: `id`, `name`, `share`, `need`
 // (FOR_NEED code), `zone` (FOR_ZONE id or null), `network` (RUN_BY id or null), `steps` (list of
 // {step, name, day, type} maps, in no particular order).
+// idempotent: yes
 MATCH (p:CarePathway)
 WHERE $ids IS NULL OR p.id IN $ids
 OPTIONAL MATCH (p)-[:FOR_NEED]->(n:NeedType)

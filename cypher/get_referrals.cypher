@@ -2,6 +2,7 @@
 // `id`, `status`, `created`, `updated`, `outcome`, `note`, `patient`, `by`, `service` (a map)
 // and `meets` (codes of the patient's needs the service's type meets; may repeat).
 // Unknown ids give no row.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (p:Patient)<-[:FOR]-(r:Referral {id: wanted})-[:TO]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 MATCH (a:Actor)-[:PROVIDES]->(s)

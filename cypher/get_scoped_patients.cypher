@@ -2,6 +2,7 @@
 // (CASE_MANAGER_OF) or whose care circle it is in (it provides a service with an accepted or
 // active referral for them). Same columns as get_patients: `id`, `zone`, `lat`, `lon`,
 // `languages`, `eligibility`, `case_manager`, `needs`. Other ids give no row, known or not.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (p:Patient {id: wanted})-[:LIVES_IN]->(z:Zone)
 MATCH (viewer:Actor {id: $actor})

@@ -2,6 +2,7 @@
 // or is in their care circle). Same columns as get_referrals: `id`, `status`, `created`,
 // `updated`, `outcome`, `note`, `patient`, `by`, `service` (a map) and `meets`. Other ids
 // give no row, known or not.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (p:Patient)<-[:FOR]-(r:Referral {id: wanted})-[:TO]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 MATCH (viewer:Actor {id: $actor})

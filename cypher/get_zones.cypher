@@ -1,5 +1,6 @@
 // Zones by id, for batched look-ups: `id`, `name`, `level`, `population`, `lat`, `lon`,
 // `parent` (id or null). Unknown ids give no row.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (z:Zone {id: wanted})
 OPTIONAL MATCH (z)-[:PART_OF]->(p:Zone)

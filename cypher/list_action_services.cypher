@@ -1,6 +1,7 @@
 // The services some actions ($actions) PLAN, whatever their status now (planned, or what
 // they became): `action`, `id`, `name`, `capacity`, `status`, `actor`, `type`, `covers`
 // (zone ids).
+// idempotent: yes
 MATCH (x:Action)-[:PLANS]->(s:Service)
 WHERE x.id IN $actions
 MATCH (a:Actor)-[:PROVIDES]->(s)-[:OF_TYPE]->(t:ServiceType)

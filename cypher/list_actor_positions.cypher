@@ -1,5 +1,6 @@
 // Actors with coordinates, for placing them in zones: `id`, `lat`, `lon`, `zone` (the zone
 // they are LOCATED_IN, or null). $ids: only these actors, or null for all.
+// idempotent: yes
 MATCH (a:Actor)
 WHERE a.lat IS NOT NULL AND a.lon IS NOT NULL AND ($ids IS NULL OR a.id IN $ids)
 OPTIONAL MATCH (a)-[:LOCATED_IN]->(z:Zone)

@@ -1,6 +1,7 @@
 // Every actor with what entity matching and survivorship compare: `id`, `name`, `kind`,
 // `line`, `discipline`, `languages`, `lat`, `lon`, `zone`, `nihdi`, `kbo`, `afmps`, and
 // `records` (a list of {source, kind, values} maps of the source records describing it).
+// idempotent: yes
 MATCH (a:Actor)
 OPTIONAL MATCH (a)-[:LOCATED_IN]->(z:Zone)
 OPTIONAL MATCH (r:SourceRecord)-[:DESCRIBES]->(a)

@@ -1,6 +1,7 @@
 // For hypothetical services (what-if), the demand cells each would reach: cells under the
 // zones it would cover, for the needs its type meets. `$services` is a list of
 // {key, type, zones} maps. Columns: `key`, `zone`, `need`, `people`.
+// idempotent: yes
 UNWIND $services AS added
 MATCH (:ServiceType {code: added.type})-[:BROADER*0..]->(:ServiceType)<-[:MET_BY]-(n:NeedType)
 MATCH (c:Zone)<-[:PART_OF*0..]-(k:Zone)-[h:HAS_NEED]->(n)

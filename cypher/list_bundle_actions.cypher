@@ -1,5 +1,6 @@
 // Every action for a bundle export: `id`, `name`, `objectives` (SERVES ids), `status`,
 // `start_date`, `end_date`, `zones` (FOR_ZONE ids), `needs` (TARGETS codes).
+// idempotent: yes
 MATCH (x:Action)
 RETURN x.id AS id, x.name AS name, [(x)-[:SERVES]->(o:Objective) | o.id] AS objectives,
        x.status AS status, x.start_date AS start_date, x.end_date AS end_date,

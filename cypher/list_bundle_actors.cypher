@@ -1,5 +1,6 @@
 // Every actor for a bundle export: `id`, `name`, `kind`, `line`, `discipline`, `languages`,
 // `lat`, `lon`, `zone` (LOCATED_IN), and the identifiers `nihdi`, `kbo`, `afmps` (or null).
+// idempotent: yes
 MATCH (a:Actor)
 RETURN a.id AS id, a.name AS name, a.kind AS kind, a.line AS line,
        a.discipline AS discipline, a.languages AS languages, a.lat AS lat, a.lon AS lon,

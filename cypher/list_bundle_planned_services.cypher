@@ -1,6 +1,7 @@
 // Every planned (to-be) service for a bundle export: `id`, `actions` (PLANS from), `actors`
 // (providers), `types` (OF_TYPE codes), `name`, `capacity`, `languages`, `eligibility`,
 // `covers` (zone ids).
+// idempotent: yes
 MATCH (s:Service {status: 'planned'})
 RETURN s.id AS id, [(x:Action)-[:PLANS]->(s) | x.id] AS actions,
        [(a:Actor)-[:PROVIDES]->(s) | a.id] AS actors,

@@ -1,4 +1,5 @@
 // Every service type for a bundle export: `code`, `name`, `category`, `broader` (or null).
+// idempotent: yes
 MATCH (t:ServiceType)
 OPTIONAL MATCH (t)-[:BROADER]->(b:ServiceType)
 WITH t, min(b.code) AS broader

@@ -2,6 +2,7 @@
 // `name`, `capacity` (null: unknown), `capacity_provenance`, `available`, `languages`, `eligibility`, `status`, `covers` (zone ids),
 // `classifications` (every taxonomy term, or null). Planned services are exported with the
 // actions that plan them (list_bundle_planned_services).
+// idempotent: yes
 MATCH (s:Service)
 WHERE s.status <> 'planned'
 RETURN s.id AS id, [(a:Actor)-[:PROVIDES]->(s) | a.id] AS actors,

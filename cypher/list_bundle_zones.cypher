@@ -1,5 +1,6 @@
 // Every zone for a bundle export: `id`, `name`, `level`, `population`, `lat`, `lon`,
 // `part_of` (the larger zone's id or null).
+// idempotent: yes
 MATCH (z:Zone)
 OPTIONAL MATCH (z)-[:PART_OF]->(p:Zone)
 WITH z, min(p.id) AS part_of

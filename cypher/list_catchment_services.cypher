@@ -6,6 +6,7 @@
 // capacity), `type` (the service's own type), `need`, `cells` (ids of the cells inside
 // $zone it reaches for that need), `people` (people in need in its whole declared catchment
 // for that need: the distinct cells under the zones it covers, inside $zone or not).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 WITH k

@@ -1,6 +1,7 @@
 // Demand cells inside a zone: every zone in it (itself included) that records a population
 // need, optionally only for some need codes. Columns: `zone`, `need`, `people`, `lat`, `lon`,
 // `leaf` (true when the zone has no parts).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 MATCH (k)-[h:HAS_NEED]->(n:NeedType)

@@ -1,5 +1,6 @@
 // Need records inside a zone (itself included) or on its ancestors, for some needs: `zone`,
 // `need`. Estimating these needs again would count their people twice.
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 MATCH (k)-[:HAS_NEED]->(n:NeedType)

@@ -1,4 +1,5 @@
 // All need types ordered by code: `code`, `name`, `domain`, `met_by` (service type codes).
+// idempotent: yes
 MATCH (n:NeedType)
 OPTIONAL MATCH (n)-[:MET_BY]->(t:ServiceType)
 WITH n, t ORDER BY t.code

@@ -1,6 +1,7 @@
 // The actors of a zone's network: located in zone $zone or one of its parts, or providing a
 // service (active or paused) that covers $zone, one of its parts or a zone $zone is part of.
 // Columns: `id`, `name`, `kind`, `line`, `discipline`, `zone` (where the actor is located).
+// idempotent: yes
 CALL {
   MATCH (a:Actor)-[:LOCATED_IN]->(:Zone)-[:PART_OF*0..]->(:Zone {id: $zone})
   RETURN a

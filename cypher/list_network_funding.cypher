@@ -2,6 +2,7 @@
 // zone inside zone $zone: `id`, `scheme`, `amount`, `start_date`, `end_date`, `source`,
 // `network`, `target` (the zone the network works in), `population` (of that zone),
 // `leaves` (the finest zones inside $zone under it).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 WHERE NOT (k)<-[:PART_OF]-(:Zone)

@@ -3,6 +3,7 @@
 // referring actor and the provider of the referred-to service are tied. Proposed, sent,
 // declined, cancelled and closed referrals tie nobody. `source`, `target` with
 // source < target; neither patient ids nor patient counts leave the database.
+// idempotent: yes
 MATCH (p:Patient)<-[:FOR]-(r:Referral)
 WHERE r.status IN ['accepted', 'active']
 OPTIONAL MATCH (p)<-[:CASE_MANAGER_OF]-(manager:Actor)

@@ -1,6 +1,7 @@
 // Zone $zone with its parts at every depth and the zones it is part of: `id`, `name`, `level`,
 // `lat`, `lon`, `parent` (the zone it is directly part of) and `depth` (0 for $zone, 1 for its
 // parts, ...; -1 for the zone $zone is part of, -2 above that). No rows: unknown zone.
+// idempotent: yes
 CALL {
   MATCH p = (z:Zone)-[:PART_OF*0..]->(:Zone {id: $zone})
   RETURN z, length(p) AS depth

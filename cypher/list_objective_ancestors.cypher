@@ -1,5 +1,6 @@
 // The stored parent links above some objectives ($ids): for each objective reached by
 // following REFINES upwards from them (themselves included), `id` and `parent` (or null).
+// idempotent: yes
 MATCH (o:Objective)
 WHERE o.id IN $ids
 MATCH (o)-[:REFINES*0..]->(up:Objective)

@@ -1,6 +1,7 @@
 // The care pathways patient $patient is enrolled in, each with its steps after the last one
 // completed: `pathway`, `name`, `since`, `completed`, `steps` (list of {step, name, day,
 // type, types} maps; `types` holds the step's service type and every narrower one).
+// idempotent: yes
 MATCH (:Patient {id: $patient})-[e:ENROLLED_IN]->(p:CarePathway)
 OPTIONAL MATCH (p)-[:HAS_STEP]->(s:PathwayStep)-[:STEP_TYPE]->(t:ServiceType)
 WHERE s.step > coalesce(e.completed, 0)

@@ -2,6 +2,7 @@
 // `created`, `updated`, `outcome`, `note`, `patient`, `by` (actor id or null), `service` (a
 // map: id, name, capacity, available, status, languages, eligibility, actor, type, covers)
 // and `meets` (codes of the patient's needs the service's type meets; may repeat).
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (p:Patient {id: wanted})<-[:FOR]-(r:Referral)-[:TO]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 MATCH (a:Actor)-[:PROVIDES]->(s)

@@ -2,6 +2,7 @@
 // in (WORKS_IN) a zone inside the pilot zone above the zone $team works in (or inside that
 // zone itself when no pilot zone is above it), $team included. No rows when $team works in
 // no zone. Columns: `pilot`, `id`, `name`, `kind`, `zone`, `members` (actor ids).
+// idempotent: yes
 MATCH (:Network {id: $team})-[:WORKS_IN]->(z:Zone)
 OPTIONAL MATCH (z)-[:PART_OF*0..]->(p:Zone)
 WHERE p.level = 'pilot_zone'

@@ -2,6 +2,7 @@
 // `start_date`, `end_date`, `needs` (TARGETS codes), `zones` (FOR_ZONE ids), `cells` (every
 // zone inside a targeted zone, the targeted zones included) and `commitments` (list of
 // {actor, role} maps).
+// idempotent: yes
 MATCH (x:Action)-[:SERVES]->(o:Objective)
 WHERE o.id IN $objectives
 RETURN x.id AS id, x.name AS name, o.id AS objective, x.status AS status,

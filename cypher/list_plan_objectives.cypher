@@ -1,6 +1,7 @@
 // The objectives of the action plan of a zone: those for the zone or a zone inside it.
 // Columns: `id`, `name`, `level`, `zone` (FOR_ZONE id), `parent` (the objective it REFINES,
 // or null).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (z:Zone)-[:PART_OF*0..]->(root)
 MATCH (o:Objective)-[:FOR_ZONE]->(z)

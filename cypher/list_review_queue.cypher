@@ -1,6 +1,7 @@
 // Source records queued for review (of source $source, every source when null) with their
 // candidate and the decision taken, if any: `source`, `source_id`, `candidate`,
 // `candidate_name`, `score`, `values` (JSON), `decision`.
+// idempotent: yes
 MATCH (r:SourceRecord {how: 'queued'})
 WHERE ($source IS NULL OR r.source = $source) AND r.gone = false
 OPTIONAL MATCH (a:Actor {id: r.canonical})

@@ -2,6 +2,7 @@
 // manages or whose care circle it is in: all of them when $actor is $manager), ordered by
 // pseudonym. Same columns as get_patients: `id`, `zone`, `lat`, `lon`, `languages`,
 // `eligibility`, `case_manager`, `needs`.
+// idempotent: yes
 MATCH (m:Actor {id: $manager})-[:CASE_MANAGER_OF]->(p:Patient)-[:LIVES_IN]->(z:Zone)
 MATCH (viewer:Actor {id: $actor})
 WHERE (viewer)-[:CASE_MANAGER_OF]->(p)

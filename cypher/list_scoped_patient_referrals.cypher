@@ -2,6 +2,7 @@
 // manages them or is in their care circle). Same columns and order as
 // list_patient_referrals: `id`, `status`, `created`, `updated`, `outcome`, `note`,
 // `patient`, `by`, `service` (a map) and `meets`.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (p:Patient {id: wanted})
 MATCH (viewer:Actor {id: $actor})

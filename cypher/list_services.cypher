@@ -2,6 +2,7 @@
 // one), covered zone (the zone itself or a zone it is part of) and status: `id`, `name`,
 // `capacity` (null: unknown), `capacity_provenance`, `available`, `languages`, `eligibility`, `status`, `actor`, `type`, `covers`.
 // Planned (to-be) services are not listed: they belong to action plans.
+// idempotent: yes
 MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 WHERE s.status <> 'planned' AND ($actor IS NULL OR a.id = $actor)
   AND ($status IS NULL OR s.status = $status)

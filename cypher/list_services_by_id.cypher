@@ -2,6 +2,7 @@
 // incremental update of the gap index (graphsvc.core.gapindex); one row per (service, actor,
 // type), the columns of list_every_service: `service`, `name`, `actor`, `capacity`, `status`,
 // `type`.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (a:Actor)-[:PROVIDES]->(s:Service {id: wanted})-[:OF_TYPE]->(t:ServiceType)
 WHERE s.status IN $statuses

@@ -1,6 +1,7 @@
 // Every service with its provider and the fields survivorship compares: `id`, `actor`,
 // `type`, `name`, `capacity`, `available`, `languages`, `eligibility`, `status`, `covers`
 // (zone ids), and `records` (a list of {source, kind, values} of its source records).
+// idempotent: yes
 MATCH (a:Actor)-[:PROVIDES]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 OPTIONAL MATCH (s)-[:COVERS]->(z:Zone)
 WITH a, s, t, collect(z.id) AS covers

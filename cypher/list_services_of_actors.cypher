@@ -1,6 +1,7 @@
 // The services each given actor provides, for batched look-ups: `actor`, `id`, `name`,
 // `capacity`, `available`, `languages`, `eligibility`, `status`, `type`, `covers`. Planned
 // (to-be) services are not listed: they belong to action plans.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (a:Actor {id: wanted})-[:PROVIDES]->(s:Service)-[:OF_TYPE]->(t:ServiceType)
 WHERE s.status <> 'planned'

@@ -1,6 +1,7 @@
 // The records of source $source (every source when $source is null) with the current
 // values of what they describe: `source`, `kind`, `table`, `source_id`, `canonical`, `values` (JSON
 // of what the source says), `props` (the canonical node's properties), `covers`.
+// idempotent: yes
 MATCH (r:SourceRecord)-[:DESCRIBES]->(n)
 WHERE $source IS NULL OR r.source = $source
 OPTIONAL MATCH (n)-[:COVERS]->(z:Zone)

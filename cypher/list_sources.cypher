@@ -1,4 +1,5 @@
 // Every source: `id`, `kind`, `name`, `digest`, `imported_at`, `licence`, `records`, `gone`.
+// idempotent: yes
 MATCH (s:Source)
 OPTIONAL MATCH (r:SourceRecord)-[:RECORD_OF]->(s)
 RETURN s.id AS id, s.kind AS kind, s.name AS name, s.digest AS digest,

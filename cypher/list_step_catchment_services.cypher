@@ -5,6 +5,7 @@
 // their PART_OF chain to the zones services cover. Columns: `step`, `service`, `name`,
 // `actor`, `capacity`, `cells` (ids of the cells inside $zone it reaches with that need),
 // `people` (people with the need in its whole declared catchment, inside $zone or not).
+// idempotent: yes
 MATCH (p:CarePathway {id: $pathway})-[:FOR_NEED]->(n:NeedType)
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)

@@ -1,6 +1,7 @@
 // The referrals made BY one of the actors $actors or going TO a service one of them
 // provides: `id`, `status`, `created`, `accepted` (when it was accepted, or null), `patient`,
 // `by`, `provider`.
+// idempotent: yes
 UNWIND $actors AS actor_id
 MATCH (a:Actor {id: actor_id})
 WITH [(a)<-[:BY]-(r:Referral) | r] + [(a)-[:PROVIDES]->(:Service)<-[:TO]-(r2:Referral) | r2]

@@ -1,6 +1,7 @@
 // Zones for a GeoJSON export, optionally of one level ($level or null): `id`, `name`,
 // `level`, `population`, `estimated` (how the population was estimated, or null), `parent`,
 // `aliases`, `geometry` (GeoJSON text or null).
+// idempotent: yes
 MATCH (z:Zone)
 WHERE $level IS NULL OR z.level = $level
 OPTIONAL MATCH (z)-[:PART_OF]->(p:Zone)

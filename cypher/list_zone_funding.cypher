@@ -2,6 +2,7 @@
 // itself, a zone between, $zone or a zone above it): `id`, `scheme`, `amount`,
 // `start_date`, `end_date`, `source`, `target` (the funded zone), `population` (of the
 // funded zone), `leaves` (the finest zones inside $zone under the funded zone).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 WHERE NOT (k)<-[:PART_OF]-(:Zone)

@@ -1,5 +1,6 @@
 // The finest zones inside a zone (zones without parts; the zone itself when it has none):
 // `id`, `name`, `level`, `population`.
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 WHERE NOT (k)<-[:PART_OF]-(:Zone)

@@ -1,6 +1,7 @@
 // Every relationship of the given zones ($ids), for checking a migration: `zone`, `type`,
 // `outgoing` (true when the zone is its start), `label` and `other` (id, or code) of the node
 // at the other end.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (z:Zone {id: wanted})-[r]-(o)
 RETURN z.id AS zone, type(r) AS type, startNode(r).id = wanted AS outgoing,

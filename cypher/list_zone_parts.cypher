@@ -1,5 +1,6 @@
 // The direct parts of each given zone, for batched look-ups, ordered by id: `parent`, `id`,
 // `name`, `level`, `population`, `lat`, `lon`.
+// idempotent: yes
 UNWIND $ids AS wanted
 MATCH (c:Zone)-[:PART_OF]->(:Zone {id: wanted})
 RETURN wanted AS parent, c.id AS id, c.name AS name, c.level AS level,

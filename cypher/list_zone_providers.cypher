@@ -1,6 +1,7 @@
 // For each finest zone inside a zone (itself if it has no parts) and each service type: the
 // active services of that type covering it (directly or through a larger zone) and their
 // providers. Columns: `zone`, `type`, `services` (list of {id, actor, capacity} maps).
+// idempotent: yes
 MATCH (root:Zone {id: $zone})
 MATCH (k:Zone)-[:PART_OF*0..]->(root)
 WHERE NOT (k)<-[:PART_OF]-(:Zone)

@@ -1,5 +1,6 @@
 // Every zone with a polygon, for the spatial index: `id`, `level`, `parent` (id or null),
 // `geometry` (GeoJSON text).
+// idempotent: yes
 MATCH (z:Zone)
 WHERE z.geometry IS NOT NULL
 OPTIONAL MATCH (z)-[:PART_OF]->(p:Zone)

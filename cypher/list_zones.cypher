@@ -1,5 +1,6 @@
 // Zones ordered by id, filtered by level and by the zone they are (directly) part of, one page:
 // `id`, `name`, `level`, `population`, `lat`, `lon`, `parent` (id or null).
+// idempotent: yes
 MATCH (z:Zone)
 WHERE ($level IS NULL OR z.level = $level)
 OPTIONAL MATCH (z)-[:PART_OF]->(p:Zone)

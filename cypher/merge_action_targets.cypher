@@ -1,6 +1,7 @@
 // Set the zones (FOR_ZONE) and need types (TARGETS) each action targets (rows: id, zones,
 // needs): the lists replace the stored ones. Returns `written` (one per action).
 // touches: plans
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (x:Action {id: row.id})
 OPTIONAL MATCH (x)-[old:FOR_ZONE]->(z:Zone)

@@ -1,6 +1,7 @@
 // Upsert actions by id (rows: id, name, objective, status, start_date, end_date) and the one
 // objective each serves (a SERVES to another objective is removed). Returns `written`.
 // touches: plans
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (o:Objective {id: row.objective})
 MERGE (x:Action {id: row.id})

@@ -1,6 +1,7 @@
 // Upsert actors by id and the one zone each is located in (a LOCATED_IN to another zone is
 // removed). Returns `written`.
 // touches: actors
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone})
 MERGE (a:Actor {id: row.id})

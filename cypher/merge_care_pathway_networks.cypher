@@ -1,6 +1,7 @@
 // Link each care pathway to the network that runs it (rows: id, network; a null network
 // removes the link). A RUN_BY to any other network is removed. Returns `written`.
 // touches: network
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:CarePathway {id: row.id})
 OPTIONAL MATCH (p)-[old:RUN_BY]->(other:Network)

@@ -1,6 +1,7 @@
 // Link each care pathway to the zone it is offered in (rows: id, zone; a null zone removes
 // the link). A FOR_ZONE to any other zone is removed. Returns `written`.
 // touches: network
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:CarePathway {id: row.id})
 OPTIONAL MATCH (p)-[old:FOR_ZONE]->(other:Zone)

@@ -2,6 +2,7 @@
 // need the pathway is for, null for all) and the one need type each is for (a FOR_NEED to
 // another need type is removed). Returns `written`.
 // touches: network
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (n:NeedType {code: row.need})
 MERGE (p:CarePathway {id: row.id})

@@ -3,6 +3,7 @@
 // local mode), else the acting case manager, and nothing is written unless it is the
 // patient's case manager when the statement runs. Returns `written` (0 or 1).
 // touches: patients
+// idempotent: yes
 MATCH (p:Patient {id: $patient}), (c:CarePathway {id: $pathway})
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)
 WITH p, c, count(managing) AS ties

@@ -1,6 +1,7 @@
 // Record decisions on queued pairs (rows: key, source, source_id, canonical, decision,
 // decided_at); a later decision on the same pair replaces the earlier. Returns `written`.
 // touches: sources
+// idempotent: yes
 UNWIND $rows AS row
 MERGE (d:MatchDecision {key: row.key})
 SET d.source = row.source, d.source_id = row.source_id, d.canonical = row.canonical,

@@ -1,6 +1,7 @@
 // The zone each network or team works in (rows: network, zone): WORKS_IN, a WORKS_IN to
 // another zone is removed. Returns `written`.
 // touches: network
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (w:Network {id: row.network}), (z:Zone {id: row.zone})
 OPTIONAL MATCH (w)-[old:WORKS_IN]->(other)

@@ -2,6 +2,7 @@
 // a top-level, strategic objective). A REFINES to any other objective is removed. Returns
 // `written`.
 // touches: plans
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (o:Objective {id: row.id})
 OPTIONAL MATCH (o)-[old:REFINES]->(other:Objective)

@@ -1,6 +1,7 @@
 // Upsert objectives of action plans by id (rows: id, name, level, zone) and the one zone each
 // is for (a FOR_ZONE to another zone is removed). Returns `written`.
 // touches: plans
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone})
 MERGE (o:Objective {id: row.id})

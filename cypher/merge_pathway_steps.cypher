@@ -3,6 +3,7 @@
 // step is a PathwayStep with `step` (its rank), `name` and `day` (expected days after
 // enrolment), STEP_TYPE to one service type. Returns `written` (steps written).
 // touches: network
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:CarePathway {id: row.pathway})
 OPTIONAL MATCH (p)-[:HAS_STEP]->(old:PathwayStep)

@@ -8,6 +8,7 @@
 // does not exist yet. $create false: an unknown patient is not created. No row: nothing
 // written (a hand-over or a registration that came first wins).
 // touches: patients(id)
+// idempotent: yes
 MATCH (z:Zone {id: $zone}), (m:Actor {id: $case_manager})
 OPTIONAL MATCH (existing:Patient {id: $id})
 OPTIONAL MATCH (:Actor {id: $scope})-[own:CASE_MANAGER_OF]->(existing)

@@ -1,5 +1,6 @@
 // Record a patient's need (rows: patient, need, since). Returns `written`.
 // touches: patients
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (p:Patient {id: row.patient}), (n:NeedType {code: row.need})
 MERGE (p)-[h:HAS_NEED]->(n)

@@ -2,6 +2,7 @@
 // (rows: id, zone, languages, eligibility, case_manager); a LIVES_IN to another zone and a
 // CASE_MANAGER_OF from another actor are removed. Returns `written`.
 // touches: patients(rows.id)
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone}), (m:Actor {id: row.case_manager})
 MERGE (p:Patient {id: row.id})

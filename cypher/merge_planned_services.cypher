@@ -4,6 +4,7 @@
 // replaces the stored one). A service that exists and is no longer planned (it opened, or
 // is an existing service) is left alone. Returns `written` (services written).
 // touches: supply(rows.id), plans
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (act:Action {id: row.action}), (a:Actor {id: row.actor}), (t:ServiceType {code: row.type})
 MERGE (s:Service {id: row.id})

@@ -2,6 +2,7 @@
 // canonical, how, score, values): RECORD_OF their Source, no DESCRIBES (nothing written
 // from them yet); `canonical` names the candidate. Returns `written`.
 // touches: sources
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (src:Source {id: row.source})
 MERGE (r:SourceRecord {key: row.key})

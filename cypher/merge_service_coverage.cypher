@@ -2,6 +2,7 @@
 // ignored): the list replaces the stored one, a COVERS to a zone not in it is removed.
 // Returns `written` (links kept).
 // touches: supply(rows.id)
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (s:Service {id: row.id})
 OPTIONAL MATCH (s)-[old:COVERS]->(other:Zone)

@@ -2,6 +2,7 @@
 // canonical, how, score, values) with RECORD_OF to their Source and DESCRIBES to the service
 // they became (or, for a pair queued for review, its candidate). Returns `written`.
 // touches: sources
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (src:Source {id: row.source}), (n:Service {id: row.canonical})
 MERGE (r:SourceRecord {key: row.key})

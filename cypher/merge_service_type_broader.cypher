@@ -1,6 +1,7 @@
 // Link each service type to its one broader type (rows: code, broader; null for a top
 // type). A BROADER to any other type is removed. Returns `written`.
 // touches: types
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (t:ServiceType {code: row.code})
 OPTIONAL MATCH (t)-[old:BROADER]->(other:ServiceType)

@@ -2,6 +2,7 @@
 // from another actor and OF_TYPE to another type are removed; a row's `covers` is
 // merge_service_coverage's). Returns `written`.
 // touches: supply(rows.id)
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.actor}), (t:ServiceType {code: row.type})
 MERGE (s:Service {id: row.id})

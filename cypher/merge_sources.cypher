@@ -2,6 +2,7 @@
 // changes only with the digest: importing the same file again leaves the graph as it was.
 // Returns `written`.
 // touches: sources
+// idempotent: yes
 UNWIND $rows AS row
 MERGE (s:Source {id: row.id})
 WITH s, row, s.digest IS NULL OR s.digest <> row.digest AS changed

@@ -2,6 +2,7 @@
 // target, type, name, line, zone, actor, text, note). A new one is `proposed`; one already
 // confirmed keeps its status. Each is linked to its Workshop. Returns `written`.
 // touches: workshop
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (w:Workshop {id: row.workshop})
 MERGE (p:WorkshopProposal {id: row.id})

@@ -2,6 +2,7 @@
 // need (rows: zone, needs: that zone's zone_needs rows, of which need, people, year and source
 // are read). Returns `written`: needs recorded.
 // touches: demand
+// idempotent: yes
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.zone})
 UNWIND row.needs AS need

@@ -1,6 +1,7 @@
 // Move actors to the zone they are located in (rows: id, zone); the previous LOCATED_IN is
 // removed. Returns `written`: actors moved.
 // touches: actors
+// idempotent: no
 UNWIND $rows AS row
 MATCH (a:Actor {id: row.id})
 MATCH (z:Zone {id: row.zone})

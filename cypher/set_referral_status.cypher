@@ -10,6 +10,7 @@
 // provides the service the referral is addressed to (a provider moves only referrals to its
 // own services), so a scope lost since the caller's check cannot be written through.
 // touches: referrals(id), places
+// idempotent: no
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 MATCH (r)-[:FOR]->(p:Patient)
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)

@@ -1,6 +1,7 @@
 // Mark the records of source $source whose key is not in $seen as no longer in the source
 // (kept, not deleted). Returns `marked`, how many were newly marked.
 // touches: sources
+// idempotent: no
 MATCH (r:SourceRecord {source: $source})
 WHERE NOT r.key IN $seen AND r.gone = false
 SET r.gone = true

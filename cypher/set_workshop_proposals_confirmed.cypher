@@ -2,6 +2,7 @@
 // no longer shown as proposed, and a confirmed tie becomes a COLLABORATES_WITH of its type
 // since the workshop's year (an existing collaboration is kept as it is). Returns `confirmed`.
 // touches: workshop, network
+// idempotent: no
 UNWIND $ids AS wanted
 MATCH (p:WorkshopProposal {id: wanted, status: 'proposed'})
 SET p.status = 'confirmed', p.confirmed_by = $planner, p.confirmed_at = $at

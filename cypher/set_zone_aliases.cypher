@@ -2,6 +2,7 @@
 // such as the 2019 codes of merged municipalities); the list replaces the stored one.
 // Returns `written`: zones updated.
 // touches: zones
+// idempotent: no
 UNWIND $rows AS row
 MATCH (z:Zone {id: row.id})
 SET z.aliases = row.aliases

@@ -8,6 +8,11 @@ A write query's header may say what it changes, for the version counters the sto
 where in the parameters the changed keys are (`rows.FIELD` or `PARAM`); a write without the
 line touches `*` (everything: every index kept in memory is rebuilt after it).
 A backend may override a query with `cypher/<backend>/<name>.cypher`.
+
+One header line says whether the query may be sent again after a lost connection, when it
+is unknown whether it ran: `// idempotent: yes` (a read, or an upsert: twice is once) or
+`// idempotent: no`. The store reads it from here; tests/test_queries.py checks every file
+has it (a file without it counts as `no` when it writes, so a missing line is never unsafe).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ READ_VERBS = ("get_", "find_", "list_", "count_")
 WRITE_VERBS = ("merge_", "delete_", "set_", "create_")
 _TOUCHES = re.compile(r"^touches:\s*(.*)$")
 _AGGREGATE = re.compile(r"^([a-z*]+)(?:\((rows\.[A-Za-z_]+|[A-Za-z_]+)\))?$")
+_IDEMPOTENT = re.compile(r"idempotent:\s*(yes|no)\s*$", re.IGNORECASE)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # a write clause keyword, unless it is a property name (`n.set`)
 _WRITE_CLAUSE = re.compile(r"(?<![.\w])(MERGE|CREATE|SET|DELETE|REMOVE|DETACH)\b", re.IGNORECASE)
@@ -35,7 +41,8 @@ _NOT_CODE = re.compile(
 
 @dataclass(frozen=True)
 class Query:
-    """One named query: its text, its header comment, its parameters and whether it writes."""
+    """One named query: its text, its header comment, its parameters, whether it writes and
+    whether it may be repeated (`idempotent`, from its header; None when the header lacks it)."""
 
     name: str
     text: str
@@ -45,6 +52,14 @@ class Query:
     path: Path
     # (aggregate, where its changed keys are in the parameters, or None: not known)
     touches: tuple[tuple[str, str | None], ...] = ()
+    declared_idempotent: bool | None = None
+
+    @property
+    def idempotent(self) -> bool:
+        """Safe to send again when it is unknown whether it ran: as declared, else only reads."""
+        if self.declared_idempotent is None:
+            return not self.writes
+        return self.declared_idempotent
 
 
 def parse_query(name: str, source: str, path: Path) -> Query:
@@ -57,10 +72,15 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         verbs = ", ".join(READ_VERBS + WRITE_VERBS)
         raise QueryCatalogError(f"{path}: query name must start with one of {verbs}")
     doc_lines = []
+    idempotent: bool | None = None
     for line in source.splitlines():
         if not line.lstrip().startswith("//"):
             break
-        doc_lines.append(line.lstrip()[2:].strip())
+        comment = line.lstrip()[2:].strip()
+        if found := _IDEMPOTENT.fullmatch(comment):
+            idempotent = found.group(1).lower() == "yes"
+        else:
+            doc_lines.append(comment)
     body = code_only(source)
     if not body.strip():
         raise QueryCatalogError(f"{path}: the file holds no Cypher statement")
@@ -78,6 +98,7 @@ def parse_query(name: str, source: str, path: Path) -> Query:
         params=frozenset(_PARAM.findall(body)),
         writes=writes,
         path=path,
+        declared_idempotent=idempotent,
     )
 
 

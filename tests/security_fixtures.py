@@ -19,7 +19,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphsvc.api.app import create_app
-from graphsvc.config import Settings, get_settings
+from graphsvc.config import Settings
 from graphsvc.security.audit import AuditLog
 from graphsvc.security.tokens import TokenFile
 from graphsvc.store import Store
@@ -91,16 +91,6 @@ def secure_demo_fixture(demo_store: Store, tmp_path: Path) -> Iterator[Secured]:
         yield app
 
 
-@contextlib.contextmanager
-def pseudonym_key_set(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", KEY)
-    get_settings.cache_clear()
-    try:
-        yield KEY
-    finally:
-        get_settings.cache_clear()
-
-
 @pytest.fixture(name="fresh_namur")
 def fresh_namur_fixture(make_store: Callable[..., Store]) -> Store:
     """The namur seed on a graph of its own: for tests that write."""
@@ -110,13 +100,11 @@ def fresh_namur_fixture(make_store: Callable[..., Store]) -> Store:
 
 
 @pytest.fixture(name="secure_fresh")
-def secure_fresh_fixture(
-    make_store: Callable[..., Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Secured]:
+def secure_fresh_fixture(make_store: Callable[..., Store], tmp_path: Path) -> Iterator[Secured]:
     """Tokens over a writable copy of the namur seed, with a pseudonym key."""
     store = make_store()
     load(store, "namur")
-    with pseudonym_key_set(monkeypatch), secured(store, tmp_path / "secure") as app:
+    with secured(store, tmp_path / "secure", pseudonym_key=KEY) as app:
         yield app
 
 

@@ -11,10 +11,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphsvc.core import actionplan, directory, partners
-from graphsvc.core.coplan_write import save_records
 from graphsvc.core.gaps import AS_IS, TO_BE, GapQuery, zone_gaps
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import read_bundle
+from graphsvc.io.coplan_write import save_records
 from graphsvc.io.export import export_tables
 from graphsvc.store import Store
 from tests.conftest import gql

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.testclient import TestClient
 
+from graphsvc.api.app import create_app
 from graphsvc.api.schema import schema
 from graphsvc.config import Settings
+from graphsvc.security.tokens import TokenFile
 from graphsvc.store import Store
 from tests.conftest import LOCALHOST, REPO, gql
 
@@ -90,16 +94,27 @@ def test_healthz_and_graphiql_in_local_mode(client: TestClient) -> None:
     assert page.status_code == 200 and "graphiql" in page.text.lower()
 
 
-def test_no_graphiql_when_serving_beyond_loopback(demo_store: Store) -> None:
+def test_no_graphiql_when_serving_beyond_loopback(demo_store: Store, tmp_path: Path) -> None:
     app = create_app_for("0.0.0.0", demo_store)
     with TestClient(app, base_url=LOCALHOST) as remote:
         page = remote.get("/graphql", headers={"Accept": "text/html"})
+        assert page.status_code == 401  # beyond loopback, nothing without a token
         assert "graphiql" not in page.text.lower()
+    tokens = TokenFile(tmp_path / "tokens.json")
+    token = tokens.create("planner", None)[0]
+    settings = Settings(
+        host="0.0.0.0", tokens_file=str(tmp_path / "tokens.json"), audit_log=str(tmp_path / "a")
+    )
+    with TestClient(create_app(settings, demo_store), base_url=LOCALHOST) as remote:
+        headers = {"Accept": "text/html", "Authorization": f"Bearer {token}"}
+        page = remote.get("/graphql", headers=headers)
+        assert page.status_code != 200, page.text  # with a token, still no IDE page
+        assert "graphiql" not in page.text.lower()
+        asked = remote.get("/graphql?query={zones{id}}", headers={**headers, "Accept": "*/*"})
+        assert asked.status_code == 200 and asked.json()["data"]["zones"]
 
 
 def create_app_for(host: str, store: Store):
-    from graphsvc.api.app import create_app
-
     return create_app(Settings(host=host), store)
 
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from graphsvc.config import Settings
 from graphsvc.errors import DatabaseUnavailable
 from graphsvc.store import Store, open_store
-from graphsvc.store.embedded import EmbeddedServer, socket_path_for
+from graphsvc.store.embedded import EmbeddedServer, client_for, socket_path_for
 from tests.conftest import load
 
 
@@ -40,13 +40,18 @@ def alive(pid: int) -> bool:
     return status.exists() and "\nState:\tZ" not in status.read_text()
 
 
-def wait_dead(pid: int, timeout_s: float = 10.0) -> bool:
+def wait_until(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:
+    """True as soon as `condition()` holds, False if it still does not after `timeout_s`."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if not alive(pid):
+        if condition():
             return True
         time.sleep(0.02)
     return False
+
+
+def wait_dead(pid: int, timeout_s: float = 10.0) -> bool:
+    return wait_until(lambda: not alive(pid), timeout_s)
 
 
 def open_embedded(folder: Path) -> Store:
@@ -227,9 +232,16 @@ def test_a_server_started_from_a_worker_thread_outlives_the_thread(data_dir: Pat
     server = EmbeddedServer(data_dir)
     worker = threading.Thread(target=server.ensure_running)
     worker.start()
+    tid = worker.native_id
     worker.join()
     try:
-        time.sleep(0.3)  # a parent-death signal tied to the worker thread would fire by now
+        # join() returns before the OS thread is gone; once its task has left /proc, a
+        # parent-death signal tied to it has been sent (the kernel sends it on that exit)
+        assert wait_until(lambda: not Path(f"/proc/self/task/{tid}").exists())
         assert server.pid is not None and alive(server.pid)
+        client = client_for(server.socket_path, 5.0)
+        assert client.ping()  # it still answers after the thread's exit
+        client.close()
+        assert "SIGTERM" not in server.log_path.read_text(errors="replace")
     finally:
         server.stop()

@@ -30,7 +30,6 @@ from tests.conftest import LOCALHOST, _falkordb_settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "belgium"
 WIJKEN = SHARED / "wijken_ggw7_2024_centroids.csv"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is not there")
 LEUVEN_ELZ = "be-elz18"  # Leuven's primary care zone
 
 
@@ -97,6 +96,7 @@ def test_seed_actors_get_their_finest_zone_from_coordinates(belgium: Store) -> N
     assert index.place([(52.5, 13.4)]) == [None]  # Berlin: outside every zone
 
 
+@pytest.mark.shared
 def test_neighbourhood_table_updates_and_gets_estimated_populations(belgium: Store) -> None:
     cols = ZoneColumns(id="wijk_code", name="wijk_name", parent="nis_2019",
                        weight="area_km2", level="vicinity_network", id_prefix="be-wijk-",

@@ -22,7 +22,7 @@ from tests.test_bundle import dump
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BELGIUM = SHARED / "belgium"
 PHARMACIES = BELGIUM / "pharmacies_be_afmps_2022-03.csv"
-needs_shared = pytest.mark.skipif(not BELGIUM.is_dir(), reason=f"{BELGIUM} is not there")
+needs_shared = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,7 @@ def test_municipalities_sum_to_the_population_of_belgium(belgium) -> None:
     assert by_id["be-nis-24062"]["name"] == "Leuven"
 
 
+@needs_shared
 def test_flemish_primary_care_zones_hold_their_municipalities(belgium) -> None:
     zones = {z["id"]: z for z in belgium.tables["zones"]}
     with (BELGIUM / "municipality_to_elz_2025.csv").open(encoding="utf-8") as handle:
@@ -79,6 +80,7 @@ def test_the_mergers_are_the_published_ones() -> None:
     assert len(published) == 30
 
 
+@needs_shared
 def test_hospitals_are_second_line_actors_with_services(belgium) -> None:
     actors = belgium.tables["actors"]
     assert len(actors) == 272 and {a["line"] for a in actors} == {"second"}

@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
 from tests.test_cli import graphsvc, one_line_error
 
@@ -57,6 +59,7 @@ def test_import_export_round_trip_and_errors(tmp_path: Path) -> None:
     assert "no such file or folder" in one_line_error(missing) or "absent" in missing.stderr
 
 
+@pytest.mark.shared
 def test_load_belgium(tmp_path: Path) -> None:
     """The new user's path: load belgium, import a neighbourhood file, estimate needs, open
     the gap map of a primary care zone, export the zones with their polygons."""

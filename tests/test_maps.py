@@ -15,9 +15,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphsvc import maps
+from graphsvc.config import env_name
 from graphsvc.core import network
 from graphsvc.errors import ConfigError, InputError, NotFound
-from graphsvc.maps.build import MAX_NODES_ENV
 from graphsvc.store import Store
 from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import REPO, gql, load
@@ -299,10 +299,10 @@ def test_large_zones_group_actors_by_vicinity_network(
         for e in small.edges
     )
     assert not maps.zone_map(demo_store, "leuven").grouped  # default limit 1,500
-    monkeypatch.setenv(MAX_NODES_ENV, "100")
+    monkeypatch.setenv(env_name("map_max_nodes"), "100")
     assert maps.default_max_nodes() == 100
     assert maps.zone_map(demo_store, "leuven").grouped
-    monkeypatch.setenv(MAX_NODES_ENV, "lots")
+    monkeypatch.setenv(env_name("map_max_nodes"), "lots")
     with pytest.raises(ConfigError, match="GRAPHSVC_MAP_MAX_NODES='lots'"):
         maps.default_max_nodes()
 

@@ -95,7 +95,6 @@ def test_every_method_agrees_with_access_on_leuven(demo_store: Store, method: st
 
 
 @needs_shared
-@pytest.mark.slow
 def test_every_method_agrees_with_access_nationally(make_store: Callable[..., Store]) -> None:
     store = national_pharmacies(make_store())
     for method in METHODS:

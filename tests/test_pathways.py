@@ -9,10 +9,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphsvc.core import partners, pathways, referrals
-from graphsvc.core.coplan_write import enrol, save_records
 from graphsvc.core.gaps import TO_BE
 from graphsvc.core.partners import FACTORS, PATHWAY
 from graphsvc.errors import NotFound
+from graphsvc.io.coplan_write import enrol, save_records
 from graphsvc.store import Store
 from tests.conftest import gql
 from tests.coplan_fixtures import (

@@ -25,6 +25,29 @@ def test_every_query_file_loads_with_a_header_and_a_verb(backend: str) -> None:
         assert query.writes == name.startswith(("merge_", "delete_", "set_", "create_"))
 
 
+@pytest.mark.parametrize("backend", ["falkordb", "neo4j"])
+def test_every_query_file_says_whether_it_may_be_repeated(backend: str) -> None:
+    """`// idempotent: yes|no` in every header (issue 20): the store's retry after a lost
+    connection reads it, not the name. A read is always safe to repeat."""
+    catalog = QueryCatalog.load(backend)
+    missing = [catalog[n].path.name for n in catalog if catalog[n].declared_idempotent is None]
+    assert not missing, f"add `// idempotent: yes|no` to the header of {missing}"
+    assert all(catalog[n].idempotent for n in catalog if not catalog[n].writes)
+    assert catalog["merge_zones"].idempotent  # an upsert: twice is once
+    assert not catalog["create_referrals"].idempotent  # twice is two
+    assert "idempotent" not in catalog["merge_zones"].doc
+
+
+def test_the_idempotent_line_is_read_and_a_missing_one_is_safe(tmp_path: Path) -> None:
+    write(tmp_path, "set_x", "// Sets x.\n// idempotent: yes\nMATCH (n) SET n.x = 1")
+    write(tmp_path, "set_y", "// Sets y.\nMATCH (n) SET n.y = n.y + 1")
+    write(tmp_path, "get_z", "// Reads z.\nMATCH (n) RETURN n.z AS z")
+    catalog = QueryCatalog.load("falkordb", tmp_path)
+    assert (catalog["set_x"].idempotent, catalog["set_x"].doc) == (True, "Sets x.")
+    assert (catalog["set_y"].idempotent, catalog["set_y"].declared_idempotent) == (False, None)
+    assert catalog["get_z"].idempotent
+
+
 def test_parameters_must_match_exactly() -> None:
     catalog = QueryCatalog.load("falkordb")
     catalog.check_params("get_zones", {"ids": []})
@@ -94,3 +117,38 @@ def test_comments_strings_and_quoted_names_are_not_code(
 ) -> None:
     write(tmp_path, "get_x", text)
     assert QueryCatalog.load("falkordb", tmp_path)["get_x"].params == params
+
+
+def test_generated_queries_match_their_generator() -> None:
+    """The ten `list_existing_*` files are written by tools/generate_existing_queries.py."""
+    import subprocess
+    import sys
+
+    script = CYPHER_DIR.parent / "tools" / "generate_existing_queries.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# queries named by code in a computed form, and the one only tests use
+COMPUTED = {
+    "list_existing_": 'f"list_existing_{table}"',  # io.bundle.store_lookup, per table
+    "create_": '"create_" + name.removeprefix("merge_")',  # io.bundle: first load of a table
+}
+# tests empty a shared graph between uses; whole-graph dumps compare graphs in tests (the
+# digest reads the paged forms)
+TESTS_ONLY = {"delete_everything", "list_node_dump", "list_relationship_dump"}
+
+
+def test_every_query_file_is_referenced_by_code() -> None:
+    """A query file nobody names is dead weight (issue 20); names built by code are listed."""
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in (CYPHER_DIR.parent / "graphsvc").rglob("*.py")
+    )
+    unreferenced = []
+    for name in QueryCatalog.load("falkordb"):
+        if f'"{name}"' in code or f"'{name}'" in code or name in TESTS_ONLY:
+            continue
+        prefix = next((p for p in COMPUTED if name.startswith(p)), None)
+        if prefix is None or COMPUTED[prefix] not in code:
+            unreferenced.append(name)
+    assert not unreferenced

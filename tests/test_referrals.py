@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from graphsvc.api.app import create_app
-from graphsvc.config import Settings, get_settings
+from graphsvc.config import Settings
 from graphsvc.core import caseload, referrals
 from graphsvc.core.referrals import STATUSES, TRANSITIONS, Conflict
 from graphsvc.errors import InputError, NotFound
@@ -276,12 +276,10 @@ def test_care_circle_members_links_and_missing_links(namur: Store) -> None:
 
 
 @pytest.fixture
-def app_client(namur: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", "workshop-secret-key-2026")
-    get_settings.cache_clear()
-    with TestClient(create_app(Settings(), namur), base_url=LOCALHOST) as client:
+def app_client(namur: Store) -> Iterator[TestClient]:
+    settings = Settings(pseudonym_key="workshop-secret-key-2026")
+    with TestClient(create_app(settings, namur), base_url=LOCALHOST) as client:
         yield client
-    get_settings.cache_clear()
 
 
 def test_case_manager_flow_over_graphql(app_client: TestClient) -> None:
@@ -382,11 +380,7 @@ def test_case_manager_flow_over_graphql(app_client: TestClient) -> None:
     }
 
 
-def test_graphql_refuses_personal_data_and_a_missing_key(
-    namur: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("GRAPHSVC_PSEUDONYM_KEY", raising=False)
-    get_settings.cache_clear()
+def test_graphql_refuses_personal_data_and_a_missing_key(namur: Store) -> None:
     register = "mutation($p: PatientInput!) { registerPatient(patient: $p) { id } }"
     patient = {"externalId": "x-1", "zoneId": "namur-vn-bouge", "caseManagerId": "namur-cpas"}
     with TestClient(create_app(Settings(), namur), base_url=LOCALHOST) as client:
@@ -396,7 +390,6 @@ def test_graphql_refuses_personal_data_and_a_missing_key(
         assert "name" in body["errors"][0]["message"]
         body = gql(client, register, p={**patient, "languages": ["85.07.30-123.45"]})
         assert "errors" in body
-    get_settings.cache_clear()
     seeded = (REPO / "seeds" / "namur" / "patients.csv").read_text()
     stored = [r["props"]["id"] for r in namur.run("list_node_dump") if r["label"] == "Patient"]
     assert all(patient in seeded for patient in stored)

@@ -6,7 +6,6 @@ executed; values that are stored come back verbatim.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from graphql import (
 )
 
 from graphsvc.api.schema import schema
-from graphsvc.config import Settings, get_settings
+from graphsvc.config import Settings
 from graphsvc.core.digest import graph_digest
 from graphsvc.core.pseudonym import pseudonym
 from graphsvc.store import Store, open_store
@@ -149,18 +148,10 @@ def shared(embedded: EmbeddedServer, tmp_path_factory: pytest.TempPathFactory) -
     )
     store.run("delete_everything")
     load(store, "namur")
-    saved = os.environ.get("GRAPHSVC_PSEUDONYM_KEY")
-    os.environ["GRAPHSVC_PSEUDONYM_KEY"] = KEY
-    get_settings.cache_clear()
     try:
-        with secured(store, tmp_path_factory.mktemp("injection")) as app:
+        with secured(store, tmp_path_factory.mktemp("injection"), pseudonym_key=KEY) as app:
             yield app
     finally:
-        if saved is None:
-            os.environ.pop("GRAPHSVC_PSEUDONYM_KEY", None)
-        else:
-            os.environ["GRAPHSVC_PSEUDONYM_KEY"] = saved
-        get_settings.cache_clear()
         store.run("delete_everything")
         store.close()
 
@@ -208,22 +199,15 @@ def tricky(make_store, tmp_path: Path) -> Store:  # type: ignore[no-untyped-def]
     return store
 
 
-def test_stored_values_come_back_verbatim(
-    tricky: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", KEY)
-    get_settings.cache_clear()
-    try:
-        with secured(tricky, tmp_path / "app") as app:
-            for n, payload in enumerate(CYPHERISH):
-                body = app.ask("admin", "query($a: ID!) { actor(id: $a) { name discipline } }",
-                               a=f"weird-{n}")  # fmt: skip
-                assert body["data"]["actor"] == {"name": payload, "discipline": payload}
-                register = """mutation($x: String!) { registerPatient(patient: {externalId: $x,
-                  zoneId: "north", caseManagerId: "nurses-a"}) { id } }"""
-                made = app.ask("admin", register, x=payload)["data"]["registerPatient"]
-                assert made["id"] == pseudonym(payload, KEY)  # only its keyed hash is stored
-                found = app.ask("admin", "query($p: ID!) { patient(id: $p) { id } }", p=made["id"])
-                assert found["data"]["patient"] == made
-    finally:
-        get_settings.cache_clear()
+def test_stored_values_come_back_verbatim(tricky: Store, tmp_path: Path) -> None:
+    with secured(tricky, tmp_path / "app", pseudonym_key=KEY) as app:
+        for n, payload in enumerate(CYPHERISH):
+            body = app.ask("admin", "query($a: ID!) { actor(id: $a) { name discipline } }",
+                           a=f"weird-{n}")  # fmt: skip
+            assert body["data"]["actor"] == {"name": payload, "discipline": payload}
+            register = """mutation($x: String!) { registerPatient(patient: {externalId: $x,
+              zoneId: "north", caseManagerId: "nurses-a"}) { id } }"""
+            made = app.ask("admin", register, x=payload)["data"]["registerPatient"]
+            assert made["id"] == pseudonym(payload, KEY)  # only its keyed hash is stored
+            found = app.ask("admin", "query($p: ID!) { patient(id: $p) { id } }", p=made["id"])
+            assert found["data"]["patient"] == made

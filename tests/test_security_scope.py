@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from graphsvc.core import patients, referrals
-from graphsvc.core.coplan_write import enrol
 from graphsvc.errors import Forbidden, GraphsvcError, NotFound
+from graphsvc.io.coplan_write import enrol
 from graphsvc.store import Store
 from tests.coplan_fixtures import copy_seed, load_folder
 from tests.security_fixtures import (  # noqa: F401  (fixtures)

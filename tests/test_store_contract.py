@@ -74,8 +74,11 @@ def test_values_are_data_never_code(store: Store) -> None:
 def test_setup_is_idempotent(store: Store) -> None:
     store.upsert("merge_zones", ZONES[:1])
     store.setup()
+    constraints = store.run("list_constraints")
     store.setup()
     store.ping()
+    assert constraints and store.run("list_constraints") == constraints  # nothing added twice
+    assert {"Zone", "Actor"} <= {c["label"] for c in constraints}
     assert [z["id"] for z in store.run("get_zones", ids=["be"])] == ["be"]
 
 

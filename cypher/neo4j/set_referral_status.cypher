@@ -8,6 +8,7 @@
 // cannot be written through.
 // Returns one row when it changed (`id`, `status`, `service`, `available`), none otherwise.
 // touches: referrals(id), places
+// idempotent: no
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 SET r._lock = true, s._lock = true
 REMOVE r._lock, s._lock

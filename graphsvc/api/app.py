@@ -94,7 +94,7 @@ def create_app(
     graphql = GraphQLApp(
         lambda: state["store"],
         audit_log=audit_log,
-        suppression_k=settings.suppression_k,
+        settings=settings,
         schema=build_schema(mask_internal_errors=not local, limits=limits),
         graphql_ide="graphiql" if local else None,
     )

@@ -19,7 +19,6 @@ import strawberry
 from graphsvc.api.access import READ, WRITE, audited, reads_patients, writes_patients
 from graphsvc.api.context import call
 from graphsvc.api.types import Actor, Ctx, Service, Zone
-from graphsvc.config import get_settings
 from graphsvc.core import caseload, partners, referrals
 
 LIMIT = "Number of partners, 1 to 100 (default 10)."
@@ -431,7 +430,7 @@ class CaseManagerMutation:
         fields = {"external_id": patient.external_id, **_fields(patient)}
 
         async def work() -> caseload.PatientCase:
-            key = get_settings().pseudonym_key
+            key = info.context.settings.pseudonym_key
             return await call(caseload.register, store, actor, fields, key)
 
         found = await audited(info, WRITE, None, work, lambda c: [c.patient.id])

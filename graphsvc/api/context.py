@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from graphsvc.config import Settings
 from graphsvc.core import directory
 from graphsvc.core.directory import Actor, NeedType, Service, ServiceType, Zone
 from graphsvc.security.audit import AuditTrail
@@ -31,7 +32,7 @@ class Context:
     store: Store
     principal: Principal = LOCAL
     audit: AuditTrail = None  # type: ignore[assignment]  # made from principal by default
-    suppression_k: int = 10
+    settings: Settings = field(default_factory=Settings)  # the app's, built once at start
     zones: DataLoader[str, Zone | None] = field(init=False)
     zone_parts: DataLoader[str, list[Zone]] = field(init=False)
     actors: DataLoader[str, Actor | None] = field(init=False)
@@ -39,6 +40,11 @@ class Context:
     service_types: DataLoader[str, ServiceType | None] = field(init=False)
     need_types: DataLoader[str, NeedType | None] = field(init=False)
     zone_shapes: DataLoader[str, dict[str, Any] | None] = field(init=False)
+
+    @property
+    def suppression_k(self) -> int:
+        """Counts below this are suppressed (GRAPHSVC_SUPPRESSION_K)."""
+        return self.settings.suppression_k
 
     def __post_init__(self) -> None:
         store = self.store

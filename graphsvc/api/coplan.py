@@ -2,8 +2,9 @@
 feedback (issue 10).
 
 Resolvers only parse arguments, call one domain function (graphsvc.core.actionplan,
-.pathways, .funding, .feedback, .coplan_write) and convert. Team feedback carries only the
-figures that may be shown: a suppressed cell has `value: null` and `suppressed: true`.
+.pathways, .funding, .feedback; writes through graphsvc.io.coplan_write) and convert. Team
+feedback carries only the figures that may be shown: a suppressed cell has `value: null` and
+`suppressed: true`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ from graphsvc.api.access import (
 from graphsvc.api.context import call
 from graphsvc.api.planner import SCENARIO, Contribution, GapStatus, Scenario, need_of, zone_of
 from graphsvc.api.types import Actor, Ctx, NeedType, ServiceStatus, Zone
-from graphsvc.core import actionplan, coplan_write, feedback, funding, pathways
+from graphsvc.core import actionplan, feedback, funding, pathways
+from graphsvc.core.coverage import DEFAULT_TARGET
+from graphsvc.io import coplan_write
 from graphsvc.model import ACTION_STATUSES, FUNDING_SCHEMES, OBJECTIVE_LEVELS
+
+PATHWAY_TARGET = f"Places per person in the pathway ({DEFAULT_TARGET})."
 
 
 def _acting(info: Ctx) -> str | None:
@@ -469,8 +474,11 @@ class CoPlanQuery:
         pathway_id: strawberry.ID,
         zone_id: strawberry.ID,
         target: Annotated[
-            float, strawberry.argument(description="Places per person in the pathway (1.0).")
-        ] = 1.0,
+            float,
+            strawberry.argument(
+                description=f"Places per person in the pathway ({DEFAULT_TARGET})."
+            ),
+        ] = DEFAULT_TARGET,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> PathwayCoverage:
         found = await call(pathways.pathway_coverage, info.context.store, str(pathway_id),

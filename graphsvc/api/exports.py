@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from graphsvc.api.context import call
 from graphsvc.api.errors import UNAVAILABLE
-from graphsvc.core.coverage import Thresholds
+from graphsvc.core.coverage import DEFAULT_OVERLAP, DEFAULT_TARGET, Thresholds
 from graphsvc.core.gaps import AS_IS, TO_BE, GapQuery, zone_gaps
 from graphsvc.core.overlaps import zone_overlaps
 from graphsvc.errors import DatabaseUnavailable, InputError, NotFound
@@ -57,7 +57,9 @@ async def _gaps_csv(request: Request, store: Store) -> str:
         zone,
         needs=tuple(n) if (n := _list(request, "needs")) else None,
         method=request.query_params.get("method", "catchment").lower(),
-        thresholds=Thresholds(_number(request, "target", 1.0), _number(request, "overlap", 1.5)),
+        thresholds=Thresholds(
+            _number(request, "target", DEFAULT_TARGET), _number(request, "overlap", DEFAULT_OVERLAP)
+        ),
         scenario=_scenario(request),
         capacity=request.query_params.get("capacity", "declared").strip().lower(),
     )

@@ -19,6 +19,7 @@ from strawberry.http import GraphQLHTTPResponse
 
 from graphsvc.api.auth import principal_of
 from graphsvc.api.context import Context
+from graphsvc.config import Settings
 from graphsvc.errors import DatabaseUnavailable
 from graphsvc.security.audit import AuditLog, AuditTrail
 from graphsvc.store import Store
@@ -56,13 +57,13 @@ class GraphQLApp(GraphQL):
         self,
         store_getter: Callable[[], Store],
         audit_log: AuditLog | None = None,
-        suppression_k: int = 10,
+        settings: Settings | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._store_getter = store_getter
         self._audit_log = audit_log
-        self._suppression_k = suppression_k
+        self._settings = settings or Settings()
 
     async def get_context(self, request: Any, response: Any) -> Context:  # type: ignore[override]
         response.graphql_response = wants_graphql_response(request.headers.get("accept", ""))
@@ -72,7 +73,7 @@ class GraphQLApp(GraphQL):
             store=self._store_getter(),
             principal=principal,
             audit=AuditTrail(self._audit_log, principal),
-            suppression_k=self._suppression_k,
+            settings=self._settings,
         )
 
     async def process_result(  # type: ignore[override]

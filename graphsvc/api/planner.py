@@ -12,7 +12,7 @@ from graphsvc.api.context import call
 from graphsvc.api.prefetch import now_or_later, prefetch, selects
 from graphsvc.api.types import Actor, CapacityProvenance, Ctx, NeedType, ServiceType, Zone
 from graphsvc.core import gaps, overlaps, report, whatif
-from graphsvc.core.coverage import Band, Thresholds
+from graphsvc.core.coverage import DEFAULT_OVERLAP, DEFAULT_TARGET, Band, Thresholds
 from graphsvc.core.methods import MethodParams
 
 
@@ -339,8 +339,8 @@ def gap_query(
     include_parts: bool = True,
     method: CoverageMethod = CoverageMethod.CATCHMENT,
     status: list[GapStatus] | None = None,
-    target: float = 1.0,
-    overlap_threshold: float = 1.5,
+    target: float = DEFAULT_TARGET,
+    overlap_threshold: float = DEFAULT_OVERLAP,
     bands: list[BandInput] | None = None,
     scenario: Scenario = Scenario.AS_IS,
     capacity: CapacityMode = CapacityMode.DECLARED,
@@ -366,8 +366,8 @@ REACH = (
     "band's upper limit (E2SFCA, 3SFCA) or 30 km (GRAVITY, GAUSSIAN)."
 )
 CAPACITY = "DECLARED: capacities as given; ESTIMATED: unknown ones from the default table."
-TARGET = "Places per person in need below which a need is UNDER (default 1.0)."
-OVERLAP = "Ratio above which a need served by 2+ actors is OVER (default 1.5)."
+TARGET = f"Places per person in need below which a need is UNDER (default {DEFAULT_TARGET})."
+OVERLAP = f"Ratio above which a need served by 2+ actors is OVER (default {DEFAULT_OVERLAP})."
 SCENARIO = "AS_IS: active services; TO_BE: also the planned services of action plans."
 
 
@@ -387,8 +387,10 @@ class PlannerQuery:
         include_parts: bool = True,
         method: CoverageMethod = CoverageMethod.CATCHMENT,
         status: list[GapStatus] | None = None,
-        target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
-        overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+        target: Annotated[float, strawberry.argument(description=TARGET)] = DEFAULT_TARGET,
+        overlap_threshold: Annotated[
+            float, strawberry.argument(description=OVERLAP)
+        ] = DEFAULT_OVERLAP,
         bands: list[BandInput] | None = None,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
         capacity: Annotated[
@@ -456,8 +458,10 @@ class PlannerQuery:
         remove_actor_ids: list[strawberry.ID] | None = None,
         remove_service_ids: list[strawberry.ID] | None = None,
         add_services: list[NewServiceInput] | None = None,
-        target: Annotated[float, strawberry.argument(description=TARGET)] = 1.0,
-        overlap_threshold: Annotated[float, strawberry.argument(description=OVERLAP)] = 1.5,
+        target: Annotated[float, strawberry.argument(description=TARGET)] = DEFAULT_TARGET,
+        overlap_threshold: Annotated[
+            float, strawberry.argument(description=OVERLAP)
+        ] = DEFAULT_OVERLAP,
         scenario: Annotated[Scenario, strawberry.argument(description=SCENARIO)] = Scenario.AS_IS,
     ) -> list[WhatIfRow]:
         query = gap_query(str(zone_id), target=target, overlap_threshold=overlap_threshold,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 
@@ -12,7 +11,7 @@ from graphsvc import __version__
 from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security, sources, zones
 from graphsvc.cli.common import say
 from graphsvc.config import get_settings
-from graphsvc.errors import GraphsvcError, InputError
+from graphsvc.errors import ConfigError, GraphsvcError, InputError
 from graphsvc.store.loads import set_command
 
 MAX_PROBLEMS_SHOWN = 50
@@ -45,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: still one line, with a way to see more
-        if os.environ.get("GRAPHSVC_DEBUG"):
+        if _debug():
             raise
         say(
             f"graphsvc: internal error: {type(exc).__name__}: {' '.join(str(exc).split())} "
@@ -63,3 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     for area in AREAS:
         area.register(sub)
     return parser
+
+
+def _debug() -> bool:
+    """GRAPHSVC_DEBUG set: a bug shows its traceback (a bad setting elsewhere does not hide it)."""
+    try:
+        return get_settings().debug
+    except ConfigError:
+        return False

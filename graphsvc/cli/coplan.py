@@ -17,6 +17,7 @@ from rich.tree import Tree
 from graphsvc.cli.common import emit, out, say
 from graphsvc.config import Settings
 from graphsvc.core import actionplan, feedback, funding, pathways
+from graphsvc.core.coverage import DEFAULT_TARGET
 from graphsvc.core.gaps import AS_IS, TO_BE
 from graphsvc.errors import InputError
 from graphsvc.feedback_page import feedback_csv, feedback_html
@@ -42,8 +43,8 @@ def register(sub: Any) -> None:
     pathway = sub.add_parser("pathway", help="coverage of a care pathway's steps in a zone")
     pathway.add_argument("--id", help="care pathway id (without it: list the pathways)")
     pathway.add_argument("--zone", help="zone id, e.g. leuven")
-    pathway.add_argument("--target", type=float, default=1.0,
-                         help="places per person in the pathway (1.0)")  # fmt: skip
+    pathway.add_argument("--target", type=float, default=DEFAULT_TARGET,
+                         help=f"places per person in the pathway ({DEFAULT_TARGET})")  # fmt: skip
     pathway.add_argument("--scenario", choices=("as-is", "to-be"), default="as-is")
     pathway.add_argument("--all", action="store_true", help="also the COVERED steps")
     pathway.add_argument("--format", choices=FORMATS, default="table")

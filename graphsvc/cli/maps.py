@@ -112,7 +112,7 @@ def _map(args: argparse.Namespace, settings: Settings) -> int:
             raise GraphsvcError("--hops goes with --actor")
     if args.save_layout and args.actor is not None:
         raise GraphsvcError("--save-layout goes with --zone (a layout is the whole zone's)")
-    max_nodes = maps.default_max_nodes() if args.max_nodes is None else args.max_nodes
+    max_nodes = settings.map_max_nodes if args.max_nodes is None else args.max_nodes
     store = open_store(settings)
     try:
         if args.actor is not None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from graphsvc.cli.common import emit, say
 from graphsvc.config import Settings
-from graphsvc.core.coverage import Thresholds
+from graphsvc.core.coverage import DEFAULT_OVERLAP, DEFAULT_TARGET, Thresholds
 from graphsvc.core.directory import get_zones
 from graphsvc.core.gaps import GapQuery, zone_gaps
 from graphsvc.core.methods import METHODS, MethodParams
@@ -45,8 +45,10 @@ def register(sub: Any) -> None:
     gaps.add_argument("--gaussian-sigma-km", type=float, default=10.0)
     gaps.add_argument("--needs", help="comma-separated need codes (default: all)")
     gaps.add_argument("--status", help="comma-separated statuses to show, e.g. MISSING,UNDER")
-    gaps.add_argument("--target", type=float, default=1.0, help="places per person (1.0)")
-    gaps.add_argument("--overlap", type=float, default=1.5, help="OVER threshold (1.5)")
+    gaps.add_argument("--target", type=float, default=DEFAULT_TARGET,
+                      help=f"places per person ({DEFAULT_TARGET})")  # fmt: skip
+    gaps.add_argument("--overlap", type=float, default=DEFAULT_OVERLAP,
+                      help=f"OVER threshold ({DEFAULT_OVERLAP})")  # fmt: skip
     gaps.add_argument("--no-parts", action="store_true", help="only the zone's own roll-up")
     gaps.add_argument("--scenario", choices=("as-is", "to-be"), default="as-is",
                       help="to-be also counts the planned services of action plans")  # fmt: skip

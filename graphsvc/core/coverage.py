@@ -36,12 +36,16 @@ class Band:
 DEFAULT_BANDS: tuple[Band, ...] = (Band(10.0, 1.0), Band(20.0, 0.68), Band(30.0, 0.22))
 
 
+DEFAULT_TARGET = 1.0  # places per person in need below which a need is UNDER
+DEFAULT_OVERLAP = 1.5  # ratio above which a need served by 2+ actors is OVER
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Status thresholds: below `target` is UNDER; above `overlap` with 2+ actors is OVER."""
 
-    target: float = 1.0
-    overlap: float = 1.5
+    target: float = DEFAULT_TARGET
+    overlap: float = DEFAULT_OVERLAP
 
     def __post_init__(self) -> None:
         problems = []

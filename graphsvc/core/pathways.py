@@ -23,7 +23,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from graphsvc.core import gaps
-from graphsvc.core.coverage import COVERED, MISSING, OVER, UNDER, Thresholds
+from graphsvc.core.coverage import (
+    COVERED,
+    DEFAULT_OVERLAP,
+    DEFAULT_TARGET,
+    MISSING,
+    OVER,
+    UNDER,
+    Thresholds,
+)
 from graphsvc.core.directory import require_zone
 from graphsvc.errors import NotFound
 from graphsvc.store import Row, Store
@@ -123,11 +131,11 @@ def pathway_coverage(
     store: Store,
     pathway_id: str,
     zone_id: str,
-    target: float = 1.0,
+    target: float = DEFAULT_TARGET,
     scenario: str = gaps.AS_IS,
 ) -> PathwayCoverage:
     """Coverage of every step of a pathway in each cell of a zone (four round trips)."""
-    query = gaps.GapQuery(zone_id, thresholds=Thresholds(target, max(target, 1.5)),
+    query = gaps.GapQuery(zone_id, thresholds=Thresholds(target, max(target, DEFAULT_OVERLAP)),
                           scenario=scenario)  # checks the arguments  # fmt: skip
     pathway = require_pathway(store, pathway_id)
     require_zone(store, zone_id)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
-from graphsvc.demo import vocab
+from graphsvc import vocab
 from graphsvc.demo.check import COVERED, MISSING, OVER, UNDER, coverage_status
 from graphsvc.demo.coplan import PLAN_TABLES
 

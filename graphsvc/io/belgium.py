@@ -34,13 +34,13 @@ from typing import Any
 import shapely
 
 from graphsvc.core.coverage import distance_km
-from graphsvc.demo.vocab import NEED_TYPES, SERVICE_TYPES
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle, ExistingKeys, Record, bundle_from_records
 from graphsvc.io.geo import load_areas, locate
 from graphsvc.io.geometry import ShapeError, polygon_from_geojson, read_features, shape_rows
 from graphsvc.io.mapping import Imported, ImportReport, identifier_value, read_csv_records, slug
 from graphsvc.io.matching import MatchContext, match_records
+from graphsvc.vocab import NEED_TYPES, SERVICE_TYPES
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = Path(__file__).resolve().parents[1] / "opendata" / "belgium"

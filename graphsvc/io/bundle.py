@@ -22,7 +22,6 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +36,14 @@ from graphsvc.io.bundle_format import (
     Column,
     Table,
 )
+from graphsvc.io.records import ID as _ID
+from graphsvc.io.records import PSEUDONYM as _PSEUDONYM
+from graphsvc.io.records import Bundle, ExistingKeys, Record  # also imported from here
+from graphsvc.io.records import check_acyclic as _check_acyclic
 from graphsvc.security.inputs import text_problem
 from graphsvc.store.base import Row, Store
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-_PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
 # text checks (controls, line breaks, bidi overrides): graphsvc.security.inputs.text_problem
 MAX_INT = 2**63 - 1  # the largest whole number a database property holds (64-bit signed)
 _DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: not '1_000', '+1', ' 1' nor other scripts
@@ -52,35 +53,6 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)
 _PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _PLAIN_INT = re.compile(r"[0-9]{1,19}")  # then <= MAX_INT; a sign or a 20th digit: per value
 _PLAIN = {"id": _PLAIN_ID, "int": _PLAIN_INT, "float": _DECIMAL}
-
-
-@dataclass
-class Bundle:
-    """Checked rows per table (values already typed), and where they came from."""
-
-    source: Path
-    tables: dict[str, list[Row]] = field(default_factory=dict)
-    lines: dict[str, list[int]] = field(default_factory=dict)  # file line of each row
-    # keys of rows with a bad field: already reported, so references to them are not
-    broken_keys: dict[str, set[Any]] = field(default_factory=dict)
-    # where each row came from ("zones.csv row 3", "bundle.json zones[2]"), when not a CSV line
-    origins: dict[str, list[str]] = field(default_factory=dict)
-    # tables refused as a whole (already reported), so references into them are not
-    rejected: set[str] = field(default_factory=set)
-
-    def where(self, table: str, index: int) -> str:
-        """'file row N' (or the record's origin) for the index-th row of a table."""
-        if table in self.origins:
-            return self.origins[table][index]
-        return f"{table}.csv row {self.lines[table][index]}"
-
-    def count(self) -> int:
-        """Number of records in all tables."""
-        return sum(len(rows) for rows in self.tables.values())
-
-
-# Looks up which of some keys of a table already exist in the database (see `store_lookup`).
-ExistingKeys = Callable[[str, set[Any]], set[Any]]
 
 
 def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
@@ -115,11 +87,6 @@ def read_bundle(folder: Path, existing: ExistingKeys | None = None) -> Bundle:
                 bundle.rejected.add(table.name)
         check_bundle(bundle, problems, existing)
     return bundle
-
-
-# One record of a table before checking: where it came from, and its values (strings as in a
-# CSV file, or JSON values: numbers, lists of strings, null).
-Record = tuple[str, dict[str, Any]]
 
 
 def bundle_from_records(
@@ -615,37 +582,6 @@ def _check_semantics(bundle: Bundle, problems: list[str]) -> None:
     check_coplan(bundle, problems)  # objectives, actions, pathways, funding (issue 10)
 
 
-def _check_acyclic(bundle: Bundle, table: str, key: str, parent: str, problems: list[str]) -> bool:
-    """One problem per cycle of `parent` links, at the row of its first member in the file
-    (rows that merely lead into a cycle are not part of it); True when there is none."""
-    rows = bundle.tables.get(table, [])
-    index_of = {row[key]: index for index, row in enumerate(rows)}
-    parents = {row[key]: row[parent] for row in rows if row[parent]}
-    done: set[Any] = set()
-    acyclic = True
-    for start in parents:
-        path: list[Any] = []
-        on_path: set[Any] = set()
-        node = start
-        while node in parents and node not in done and node not in on_path:
-            path.append(node)
-            on_path.add(node)
-            node = parents[node]
-        if node in on_path:
-            acyclic = False
-            cycle = path[path.index(node) :]
-            first = min(range(len(cycle)), key=lambda i: index_of[cycle[i]])
-            cycle = cycle[first:] + cycle[:first]
-            loop = " -> ".join(str(k) for k in [*cycle, cycle[0]])
-            others = ", ".join(bundle.where(table, index_of[k]) for k in cycle[1:])
-            problems.append(
-                f"{bundle.where(table, index_of[cycle[0]])} field {parent}: {cycle[0]!r} is part "
-                f"of a cycle {loop}" + (f" (with {others})" if others else "")
-            )
-        done.update(path)
-    return acyclic
-
-
 def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
     """A zone with a need recorded on itself and on one of its parts would count people twice."""
     parents = {z["id"]: z["part_of"] for z in bundle.tables.get("zones", [])}
@@ -859,9 +795,9 @@ def _bulk_written(store: Store, bundle: Bundle, plan: list[tuple[str, str, list[
 
 def bulk_enabled() -> bool:
     """GRAPHSVC_BULK_LOAD=0 loads an empty graph with UNWIND batches too (bench, tests)."""
-    import os
+    from graphsvc.config import settings_from_env
 
-    return os.environ.get("GRAPHSVC_BULK_LOAD", "1") != "0"
+    return settings_from_env().bulk_load
 
 
 class _StepWriter:

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from graphsvc.io.bundle import _ID, _PSEUDONYM, Record
 from graphsvc.io.bundle_format import OPTIONAL_TABLES, TABLES, TABLES_BY_NAME, Column, Table
+from graphsvc.io.records import ID, PSEUDONYM, Record
 
 FORMAT = "graphsvc-bundle"
 VERSION = 1
@@ -148,9 +148,9 @@ def _column_schema(column: Column) -> dict[str, Any]:
     else:
         schema = {"type": "string"}
         if column.kind == "id":
-            schema["pattern"] = _ID.pattern
+            schema["pattern"] = ID.pattern
         elif column.kind == "pseudonym":
-            schema["pattern"] = _PSEUDONYM.pattern
+            schema["pattern"] = PSEUDONYM.pattern
         elif column.kind == "date":
             schema["format"] = "date"
         elif column.required:

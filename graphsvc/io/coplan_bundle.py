@@ -18,12 +18,9 @@ path as every other table.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
+from graphsvc.io.records import Bundle, check_acyclic
 from graphsvc.store.base import Row
-
-if TYPE_CHECKING:
-    from graphsvc.io.bundle import Bundle
 
 
 def step_id(pathway: str, step: int) -> str:
@@ -33,10 +30,8 @@ def step_id(pathway: str, step: int) -> str:
 
 def check_coplan(bundle: Bundle, problems: list[str]) -> None:
     """Meaning checks of the co-creation tables: objective tree, periods, funding targets."""
-    from graphsvc.io.bundle import _check_acyclic
-
     t = bundle.tables
-    _check_acyclic(bundle, "objectives", "id", "parent", problems)
+    check_acyclic(bundle, "objectives", "id", "parent", problems)
     for index, row in enumerate(t.get("objectives", [])):
         where = bundle.where("objectives", index)
         if row["level"] == "strategic" and row["parent"]:

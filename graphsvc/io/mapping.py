@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphsvc.io.bundle import _ID, Bundle, Record
+from graphsvc.io.records import ID, Bundle, Record
 
 MAX_CSV_BYTES = 200 * 1024 * 1024
 EXAMPLES = 3
@@ -102,13 +102,13 @@ def prefixed(prefix: str, raw: Any) -> str | None:
         return None
     if prefix and not text.startswith(prefix + "-"):
         text = f"{prefix}-{text}"
-    return text if _ID.match(text) else None
+    return text if ID.match(text) else None
 
 
 def valid_code(raw: Any) -> str | None:
     """A source code usable as a graph key as it is, or None."""
     text = str(raw).strip() if raw is not None else ""
-    return text if text and _ID.match(text) else None
+    return text if text and ID.match(text) else None
 
 
 LANGUAGES = {
@@ -183,7 +183,7 @@ def identifier_value(scheme: str, raw: str) -> str | None:
     text = re.sub(r"[\s.]", "", raw or "")
     if scheme == "kbo" and re.fullmatch(r"\d{9}", text):
         text = "0" + text
-    return text if text and _ID.match(text) else None
+    return text if text and ID.match(text) else None
 
 
 def read_csv_records(

@@ -11,7 +11,6 @@ appear: the input holds none.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphsvc.config import settings_from_env
 from graphsvc.core.network import (
     ROLES,
     ActorMeasures,
@@ -28,17 +28,15 @@ from graphsvc.core.network import (
     actor_graph,
     compute_measures,
 )
-from graphsvc.errors import ConfigError, InputError
+from graphsvc.errors import InputError
 from graphsvc.maps.builder import Builder, zone_anchors
 from graphsvc.maps.layout import SavedLayout, diff
 from graphsvc.maps.proposals import Proposal
 from graphsvc.maps.style import (
-    DEFAULT_MAX_NODES,
     EDGE_STYLES,
     GROUP_COLOUR,
     LAYERS,
     LINE_COLOURS,
-    MAX_NODES_ENV,
     OTHER_LINE,
     PROPOSED_COLOUR,
     STATUS_COLOURS,
@@ -75,16 +73,7 @@ class NetworkMap:
 
 def default_max_nodes(env: Mapping[str, str] | None = None) -> int:
     """The node count above which a map groups actors (GRAPHSVC_MAP_MAX_NODES, default 1500)."""
-    raw = (os.environ if env is None else env).get(MAX_NODES_ENV) or ""
-    if not raw:
-        return DEFAULT_MAX_NODES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{MAX_NODES_ENV}={raw!r} is not a whole number") from None
-    if value < 1:
-        raise ConfigError(f"{MAX_NODES_ENV}={value} must be at least 1")
-    return value
+    return settings_from_env(env).map_max_nodes
 
 
 def check_layers(include: Iterable[str] | None) -> frozenset[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 LAYERS = ("actors", "zones", "gaps", "overlaps")
-DEFAULT_MAX_NODES = 1500
-MAX_NODES_ENV = "GRAPHSVC_MAP_MAX_NODES"
 LAYOUT_SEED = 7
 TOP_LABELS = 10  # actors labelled at the default zoom: the most central by betweenness
 PROPOSED_COLOUR = "#2ca02c"

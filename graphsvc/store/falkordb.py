@@ -139,8 +139,8 @@ class FalkorStore(BaseStore):
         except _LOST as exc:
             reason = self._recover_or_raise(exc)
             self._check_writable(query)  # a full disk refuses the retry, not the server
-            if query.writes and not query.name.startswith("merge_"):
-                # it may or may not have been applied, and only upserts are safe to repeat
+            if not query.idempotent:
+                # it may or may not have been applied: only what says so is repeated
                 raise self._unavailable(exc, reason) from exc
             try:
                 response = self._round_trip(command, None, bumps)

@@ -1,4 +1,5 @@
-"""Service-type and need-type vocabulary shared by every demo seed (identical rows in each)."""
+"""Service-type and need-type vocabulary graphsvc ships with: every demo seed holds these rows
+(identical in each), and the Belgian open-data import brings them along (graphsvc.io.belgium)."""
 
 from __future__ import annotations
 
