@@ -109,8 +109,12 @@ NOT_KEPT = {
     "languages.csv": {"location_id", "phone_id"},
     "taxonomy_terms.csv": {"description", "language", "term_uri"},
 }
-LEFT_OUT_TABLES = {"attributes.csv", "meta_table_descriptions.csv", "metadata.csv",
-                   "taxonomies.csv"}
+LEFT_OUT_TABLES = {
+    "attributes.csv",
+    "meta_table_descriptions.csv",
+    "metadata.csv",
+    "taxonomies.csv",
+}
 
 
 def test_example_directory_round_trips_table_by_table(

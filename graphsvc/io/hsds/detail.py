@@ -74,8 +74,9 @@ def _normalised_rows(ctx: Ctx) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         day = WEEKDAYS.get(text(row, "weekday").lower(), text(row, "weekday"))
         tables["schedule"].append((where, {
             **{k: v for k, v in row.items() if k not in ("weekday", "original_text")},
-            "freq": "WEEKLY", "byday": day, "description": text(row, "original_text")}))  # fmt: skip
-    for where, row in ctx.rows("accessibility"):
+            "freq": "WEEKLY", "byday": day,
+            "description": text(row, "original_text")}))  # fmt: skip
+    for _, row in ctx.rows("accessibility"):
         if "accessibility" in row and not text(row, "description"):
             row["description"] = row.pop("accessibility")
     for where, row in ctx.rows("contact"):  # 1.x: a contact's own phone number
@@ -83,7 +84,8 @@ def _normalised_rows(ctx: Ctx) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         if found:
             area = text(row, "phone_areacode")
             tables["phone"].append((where, {
-                **{k: row.get(k) for k in LINKS if k != "id"}, "extension": row.get("phone_extension"),
+                **{k: row.get(k) for k in LINKS if k != "id"},
+                "extension": row.get("phone_extension"),
                 "number": f"({area}) {found}" if area else found,
                 "description": f"contact {text(row, 'name')}".strip()}))  # fmt: skip
         for key in ("phone_number", "phone_areacode", "phone_extension"):
@@ -107,10 +109,14 @@ def map_detail(ctx: Ctx) -> None:
     known = {"organization": set(ctx.actor_of) | set(ctx.placeholders),
              "service": set(ctx.service_of), "location": set(ctx.locations),
              "service_at_location": set(sal_of)}  # fmt: skip
-    graph_id = {"organization": lambda k: ctx.actor_of.get(k) or ctx.placeholders.get(k),
-                "service": ctx.service_of.get, "location": lambda k: ctx.pid(k, "location"),
-                "service_at_location": lambda k: f"{ctx.service_of.get(sal_of[k][0])}|"
-                                                 f"{ctx.pid(sal_of[k][1], 'location')}"}  # fmt: skip
+    graph_id = {
+        "organization": lambda k: ctx.actor_of.get(k) or ctx.placeholders.get(k),
+        "service": ctx.service_of.get,
+        "location": lambda k: ctx.pid(k, "location"),
+        "service_at_location": lambda k: (
+            f"{ctx.service_of.get(sal_of[k][0])}|{ctx.pid(sal_of[k][1], 'location')}"
+        ),
+    }
     for table, rows in _normalised_rows(ctx).items():
         prop, kinds = NESTED[table]
         for where, row in rows:
@@ -136,7 +142,8 @@ def map_detail(ctx: Ctx) -> None:
             continue  # graphsvc's own id, read by map_own_ids
         if entity in ("organization", "location"):
             owners[entity][text(row, "link_id")]["attributes"].append(
-                {**_record(row), "taxonomy_term_id": ctx.code_of.get(term, term)})
+                {**_record(row), "taxonomy_term_id": ctx.code_of.get(term, term)}
+            )
             ctx.report.mapped["attribute (detail)"] += 1
         elif entity != "service":
             ctx.report.skip(f"attribute of a {entity} (kept only for services, organizations, "
@@ -150,7 +157,10 @@ def map_detail(ctx: Ctx) -> None:
             ctx.report.mapped["organization_identifier (detail)"] += 1
     for where, row in ctx.rows("metadata"):
         kind = text(row, "resource_type").lower()
-        if kind in ("organization", "service", "location") and text(row, "resource_id") in known[kind]:
+        if (
+            kind in ("organization", "service", "location")
+            and text(row, "resource_id") in known[kind]
+        ):
             owners[kind][text(row, "resource_id")]["metadata"].append(_record(row))
             ctx.report.mapped["metadata (detail)"] += 1
         else:
@@ -178,7 +188,11 @@ def _fields(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 def detail_json(detail: dict[str, Any]) -> str | None:
     """The detail of one record as canonical JSON text (None when empty)."""
-    return json.dumps(detail, sort_keys=True, ensure_ascii=True, separators=(",", ":")) if detail else None
+    return (
+        json.dumps(detail, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        if detail
+        else None
+    )
 
 
 def _actors(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
@@ -249,7 +263,9 @@ def _locations(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
         if ctx.language_rows.get(("location", lid)):
             detail["language_codes"] = ctx.language_rows[("location", lid)]
         addresses = detail.get("addresses") or [{}]
-        access = [text(a, "description", "accessibility") for a in detail.get("accessibility_details", [])]
+        access = [
+            text(a, "description", "accessibility") for a in detail.get("accessibility_details", [])
+        ]
         ctx.out["locations"].append((where, {
             "id": gid, "actor": ctx.actor_of.get(oid) or ctx.placeholders.get(oid),
             "name": text(row, "name") or None, "lat": lat, "lon": lon,

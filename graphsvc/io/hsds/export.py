@@ -117,16 +117,26 @@ def hsds_tables(tables: dict[str, list[Row]], version: str = "3.0") -> dict[str,
     for actor in tables.get("actors", []):
         aid, detail = actor["id"], actor_detail.get(actor["id"], {})
         oid = uid("organization", aid)
-        rows["organization"].append({**detail, "id": oid, "name": actor["name"],
-            "description": detail.get("description") or actor["name"],
-            "parent_organization_id": _parent(detail.get("parent_organization_id"), actors)})
-        # fmt: skip
+        rows["organization"].append(
+            {
+                **detail,
+                "id": oid,
+                "name": actor["name"],
+                "description": detail.get("description") or actor["name"],
+                "parent_organization_id": _parent(detail.get("parent_organization_id"), actors),
+            }
+        )
         rows["organization_identifier"].append({"id": uid("organization_identifier", aid),
             "organization_id": oid, "identifier_type": OWN_ID, "identifier": aid})  # fmt: skip
         out.nested(detail, "organization", aid, oid, NESTED_OUT)
         rows["organization_identifier"] += [
-            {**item, "id": uid("organization_identifier", f"{aid}:detail:{n}"),
-             "organization_id": oid} for n, item in enumerate(detail.get("identifiers") or [])]
+            {
+                **item,
+                "id": uid("organization_identifier", f"{aid}:detail:{n}"),
+                "organization_id": oid,
+            }
+            for n, item in enumerate(detail.get("identifiers") or [])
+        ]
         for n, program in enumerate(detail.get("programs") or []):
             pid = program.get("id") or f"{aid}:{n}"
             _own_id(rows, "program", pid, uid("program", pid))
@@ -151,8 +161,9 @@ def hsds_tables(tables: dict[str, list[Row]], version: str = "3.0") -> dict[str,
     _taxonomy(rows, tables)
     _services(out, tables, service_detail, zone_names)
     _locations(out, tables)
-    rows["x-graphsvc-zones"] = [{"id": z["id"], "name": z["name"]}
-                                for z in tables.get("zones", [])]  # the zones' names
+    rows["x-graphsvc-zones"] = [
+        {"id": z["id"], "name": z["name"]} for z in tables.get("zones", [])
+    ]  # the zones' names
     if version == "3.1":
         _capacity(rows, tables)
     return dict(rows)
@@ -186,8 +197,12 @@ def _taxonomy(rows: dict[str, list[dict]], tables: dict[str, list[Row]]) -> None
         rows["taxonomy_term"] += [{"id": uid("taxonomy_term", f"eligibility:{tag}"),
             "code": tag, "name": tag, "description": tag, "taxonomy": ELIGIBILITY_TAXONOMY,
             "taxonomy_id": taxonomies["eligibility"]["id"]} for tag in tags]  # fmt: skip
-    taxonomies["id"] = {"id": uid("taxonomy", "id"), "name": OWN_ID,
-                        "description": "graphsvc's own record ids", "uri": ID_TAXONOMY_URI}
+    taxonomies["id"] = {
+        "id": uid("taxonomy", "id"),
+        "name": OWN_ID,
+        "description": "graphsvc's own record ids",
+        "uri": ID_TAXONOMY_URI,
+    }
     rows["taxonomy_term"].append({"id": uid("taxonomy_term", "graphsvc:id"), "code": "id",
         "name": OWN_ID, "description": "graphsvc's own record id", "taxonomy": OWN_ID,
         "taxonomy_id": taxonomies["id"]["id"]})  # fmt: skip
@@ -218,7 +233,8 @@ def _services(out: _Out, tables: dict[str, list[Row]], details: dict[str, dict],
         codes = [service["type"]] + [c for c in sorted(extra[sid]) if c != service["type"]]
         rows["attribute"] += [{"id": uid("attribute", f"service:{sid}:type:{code}"),
             "link_id": suid, "taxonomy_term_id": uid("taxonomy_term", code),
-            "link_type": "service_type", "link_entity": "service"}
+            "link_type": "service_type" if code == service["type"] else "classification",
+            "link_entity": "service"}
             for code in codes if code != "unclassified" or extra[sid]]  # fmt: skip
         if service["type"] == "unclassified" and not extra[sid]:
             rows["attribute"].append({"id": uid("attribute", f"service:{sid}:type:unclassified"),
@@ -254,7 +270,8 @@ def _locations(out: _Out, tables: dict[str, list[Row]]) -> None:
         for n, attribute in enumerate(detail.get("attributes") or []):
             rows["attribute"].append({**attribute, "id": uid("attribute", f"location:{lid}:{n}"),
                 "link_id": luid, "link_entity": "location",
-                "taxonomy_term_id": uid("taxonomy_term", attribute["taxonomy_term_id"])})  # fmt: skip
+                "taxonomy_term_id": uid("taxonomy_term",
+                                        attribute["taxonomy_term_id"])})  # fmt: skip
     for link in tables.get("service_locations", []):
         key = f"{link['service']}|{link['location']}"
         detail = _detail(link)
@@ -273,11 +290,16 @@ def _locations(out: _Out, tables: dict[str, list[Row]]) -> None:
 def _capacity(rows: dict[str, list[dict]], tables: dict[str, list[Row]]) -> None:
     for service in tables.get("services", []):
         if service["capacity"] or service["available"]:
-            rows["service_capacity"].append({
-                "id": uid("service_capacity", service["id"]),
-                "service_id": uid("service", service["id"]), "unit_id": uid("unit", PLACE_UNIT),
-                "available": service["available"], "maximum": service["capacity"],
-                "description": "people served at once (maximum) and free places (available)"})
+            rows["service_capacity"].append(
+                {
+                    "id": uid("service_capacity", service["id"]),
+                    "service_id": uid("service", service["id"]),
+                    "unit_id": uid("unit", PLACE_UNIT),
+                    "available": service["available"],
+                    "maximum": service["capacity"],
+                    "description": "people served at once (maximum) and free places (available)",
+                }
+            )
     if rows.get("service_capacity"):
         rows["unit"].append({"id": uid("unit", PLACE_UNIT),
                              "name": "place (a person served at once)"})  # fmt: skip
@@ -351,8 +373,15 @@ def write_hsds(folder: Path, rows: dict[str, list[dict]], version: str = "3.0") 
                    version=f"{version}.0")  # fmt: skip
     package["x-graphsvc-zones"] = rows.get("x-graphsvc-zones", [])
     package["resources"] = [
-        {"name": r["name"], "path": r["path"], "format": "csv", "mediatype": "text/csv",
-         "encoding": "utf-8", "profile": "tabular-data-resource", "schema": r["schema"]}
+        {
+            "name": r["name"],
+            "path": r["path"],
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "profile": "tabular-data-resource",
+            "schema": r["schema"],
+        }
         for r in listed
     ]
     text = json.dumps(package, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -5,6 +5,7 @@ NIHDI/RIZIV, KBO/CBE, AFMPS identifiers graphsvc keeps; placeholders for missing
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from graphsvc.io.hsds.context import OWN_ID, Ctx, text
 from graphsvc.io.hsds.places import coordinates
@@ -59,7 +60,7 @@ def map_organizations(ctx: Ctx) -> None:
             )
 
 
-def actor(aid: str, name: str, languages: list[str], lat, lon, zone: str) -> dict:  # noqa: ANN001
+def actor(aid: str, name: str, languages: list[str], lat: Any, lon: Any, zone: str) -> dict:
     """An actor record of an HSDS organization (or a placeholder)."""
     return {"id": aid, "name": name, "kind": "organisation", "line": "community",
             "discipline": None, "languages": languages, "lat": lat, "lon": lon,

@@ -19,7 +19,10 @@ def map_locations(ctx: Ctx) -> None:
         found = language_codes(text(row, "name"), text(row, "code"))
         if not found:
             shown = text(row, "name", "code")[:40]
-            ctx.report.skip("language text naming no known language", f"{where} {shown!r}")
+            ctx.report.note(
+                "language text naming no known language (kept as the text, no language code)",
+                f"{where} {shown!r}",
+            )
             continue
         for kind, key in (("service", "service_id"), ("location", "location_id")):
             if text(row, key):

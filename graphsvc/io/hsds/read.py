@@ -276,5 +276,3 @@ def _nested(obj: dict[str, Any], where: str, tables: Tables, parent_field: str) 
             if isinstance(item, dict):
                 row = {**_flat(item), parent_field: obj.get("id")}
                 tables[table].append((f"{where}.{key}", row))
-
-

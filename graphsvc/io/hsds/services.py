@@ -36,6 +36,8 @@ def _links(ctx: Ctx) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
             ctx.report.skip("attribute naming a taxonomy term not in the file", where)
         elif code in terms_of[link]:
             ctx.report.skip("duplicate service-taxonomy link", where)
+        elif text(row, "link_type") == "service_type":  # the main type (as exported) first
+            terms_of[link].insert(0, code)
         else:
             terms_of[link].append(code)
     for where, row in ctx.rows("eligibility"):

@@ -46,8 +46,11 @@ def map_taxonomy(ctx: Ctx) -> None:
             continue
         ctx.code_of[term_id] = code
         if not own and any(text(term, k) for k in ("description", "language", "term_uri")):
-            ctx.report.note("taxonomy term's description, language, term_uri not kept (a "
-                            "service type has a code, name, category and broader type)", where)
+            ctx.report.note(
+                "taxonomy term's description, language, term_uri not kept (a "
+                "service type has a code, name, category and broader type)",
+                where,
+            )
         category = (name if uri != OWN_TAXONOMY else "") if own else name
         terms.append((where, term, code, category))
     used = {text(t, "taxonomy_id") for _, t in ctx.rows("taxonomy_term")}
@@ -57,8 +60,11 @@ def map_taxonomy(ctx: Ctx) -> None:
         if text(row, "id") not in used:
             ctx.report.skip("taxonomy no term of the source belongs to", where)
         else:
-            ctx.report.note("taxonomy kept as its name (the category of its terms; its "
-                            "description, uri and version are not kept)", where)
+            ctx.report.note(
+                "taxonomy kept as its name (the category of its terms; its "
+                "description, uri and version are not kept)",
+                where,
+            )
     for where, term, code, category in terms:
         if code in ctx.seen_codes:
             continue
@@ -81,7 +87,9 @@ def map_own_ids(ctx: Ctx) -> None:
     for _, row in ctx.rows("organization_identifier"):
         if text(row, "identifier_type") == OWN_ID and text(row, "identifier"):
             ctx.own_ids[("organization", text(row, "organization_id"))] = text(row, "identifier")
-    taxonomies = {text(r, "id") for _, r in ctx.rows("taxonomy") if text(r, "uri") == ID_TAXONOMY_URI}
+    taxonomies = {
+        text(r, "id") for _, r in ctx.rows("taxonomy") if text(r, "uri") == ID_TAXONOMY_URI
+    }
     id_terms = {text(t, "id") for _, t in ctx.rows("taxonomy_term")
                 if text(t, "taxonomy_id") in taxonomies}  # fmt: skip
     for _, row in ctx.rows("attribute"):
