@@ -357,7 +357,8 @@ def _rewrite(
         kept.append((where, {**service, "actor": actor, "id": canonical}))
     records["services"] = kept
     columns = {"actors": ("id",), "actor_identifiers": ("actor",), "memberships": ("actor",),
-               "collaborations": ("source", "target"), "patients": ("case_manager",)}  # fmt: skip
+               "collaborations": ("source", "target"), "patients": ("case_manager",),
+               "locations": ("actor",), "actor_details": ("actor",)}  # fmt: skip
     for table, names in columns.items():
         rows = []
         for where, row in records.get(table, []):
@@ -366,16 +367,20 @@ def _rewrite(
             rows.append((where, {**row, **{n: rename.get(row[n], row[n]) for n in names}}))
         if table in records:
             records[table] = rows
-    if "service_classifications" in records:
-        records["service_classifications"] = [
-            (w, {**r, "service": service_rename.get(r["service"], r["service"])})
-            for w, r in records["service_classifications"]
-            if r["service"] not in dropped
-        ]
+    for table in ("service_classifications", "service_details", "service_locations"):
+        if table in records:
+            records[table] = [
+                (w, {**r, "service": service_rename.get(r["service"], r["service"])})
+                for w, r in records[table]
+                if r["service"] not in dropped
+            ]
     _dedupe(records, "actors", ("id",))
     _dedupe(records, "actor_identifiers", ("actor", "scheme"))
     _dedupe(records, "services", ("id",))
     _dedupe(records, "service_classifications", ("service", "type"))
+    _dedupe(records, "actor_details", ("actor",))
+    _dedupe(records, "service_details", ("service",))
+    _dedupe(records, "service_locations", ("service", "location"))
 
 
 def _dedupe(records: dict[str, list[Record]], table: str, key: tuple[str, ...]) -> None:
