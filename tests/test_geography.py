@@ -307,7 +307,9 @@ def _hsds_service(sid: str, capacity: int, areas: list[dict]) -> dict:
             "organization": {"id": f"org-{sid}", "name": f"Nursing team {sid}"},
             "capacities": [{"id": f"cap-{sid}", "available": capacity, "maximum": capacity}],
             "attributes": [{"id": f"att-{sid}", "taxonomy_term": {
-                "id": "term-nursing", "code": "nursing", "name": "Nursing care"}}],
+                "id": "term-nursing", "code": "nursing", "name": "Nursing care",
+                "taxonomy_detail": {"id": "tx-graphsvc", "name": "graphsvc service types",
+                                    "uri": "urn:graphsvc:taxonomy"}}}],
             "service_areas": areas}  # fmt: skip
 
 

@@ -160,7 +160,8 @@ def candidates_from(
     store: Store, source: str | None = None, kind: str | None = None
 ) -> MatchContext:
     """The actors and services already in the database, with this source's earlier links and
-    the review decisions about its records (three or four round trips)."""
+    the review decisions about its records, and with survivorship (`kind`) the directory
+    detail of every actor and service (three to five round trips)."""
     actors = [_with_compared(a) for a in store.run("list_actors_for_matching")]
     services = {s["id"]: s for s in store.run("list_services_for_matching")}
     context = MatchContext(actors=actors, services=services, source=source, kind=kind)
@@ -173,6 +174,17 @@ def candidates_from(
             )
         for row in store.run("list_match_decisions", source=source):
             context.decisions[(row["source_id"], row["canonical"])] = row["decision"]
+    if kind is not None:  # survivorship compares the directory detail too
+        from graphsvc.io.directory_bundle import detail_text
+
+        rows = {"actors": {a["id"]: a for a in actors}, "services": services}
+        for row in store.run("list_directory_detail_props"):
+            node = rows[row["table"]].get(row["id"])
+            if node is not None:
+                node["detail"] = detail_text(
+                    "actor_details" if row["table"] == "actors" else "service_details",
+                    row["props"],
+                )
     return context
 
 

@@ -226,7 +226,13 @@ def _flatten_service(service: dict[str, Any], where: str, tables: Tables) -> Non
             continue
         term = item.get("taxonomy_term")
         if isinstance(term, dict) and _first_time(tables, "taxonomy_term", term):
-            tables["taxonomy_term"].append((f"{where}.attributes", _flat(term)))
+            flat = _flat(term)
+            taxonomy = term.get("taxonomy_detail")
+            if isinstance(taxonomy, dict):  # 3.0: the term's taxonomy, nested
+                flat.setdefault("taxonomy_id", taxonomy.get("id"))
+                if _first_time(tables, "taxonomy", taxonomy):
+                    tables["taxonomy"].append((f"{where}.attributes", _flat(taxonomy)))
+            tables["taxonomy_term"].append((f"{where}.attributes", flat))
         term_id = item.get("taxonomy_term_id") or (term or {}).get("id")
         link = {"link_id": sid, "link_entity": "service", "taxonomy_term_id": term_id}
         tables["attribute"].append((f"{where}.attributes", {**_flat(item), **link}))
