@@ -1,0 +1,5 @@
+// The properties of the actors $ids (their directory detail among them): `id`, `props`.
+MATCH (a:Actor)
+WHERE a.id IN $ids
+RETURN a.id AS id, properties(a) AS props
+ORDER BY id

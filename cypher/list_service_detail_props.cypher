@@ -1,0 +1,5 @@
+// The properties of the services $ids (their directory detail among them): `id`, `props`.
+MATCH (s:Service)
+WHERE s.id IN $ids
+RETURN s.id AS id, properties(s) AS props
+ORDER BY id
