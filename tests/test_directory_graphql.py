@@ -124,3 +124,36 @@ def test_directory_detail_and_its_sources_in_graphql(
     listed = [c for c in conflicts(store, "other") if c["field"] == "details"]
     assert [(c["table"], c["canonical_id"], c["kept_from"]) for c in listed] == [
         ("services", "wgc-s1", "ridder")]  # fmt: skip
+
+
+def test_nothing_odd_is_accepted_silently(tmp_path: Path) -> None:
+    """Issue 15 item 8: unknown columns, an over-long id, out-of-range coordinates, a time
+    that is no time and a url that is no web address: each named with its file and row."""
+    from graphsvc.io.hsds import import_hsds
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    long_id = "o" * 200
+    (folder / "organizations.csv").write_text(
+        f"id,name,colour\no1,Huis,blue\n{long_id},Too long,\n"
+    )
+    (folder / "services.csv").write_text(
+        "id,organization_id,name,status,url\ns1,o1,Counter,active,release the silence\n"
+    )
+    (folder / "locations.csv").write_text(
+        "id,organization_id,name,latitude,longitude\nl1,o1,Site,95.0,4.7\n"
+    )
+    (folder / "schedules.csv").write_text(
+        "id,service_id,freq,byday,opens_at,closes_at\nsc1,s1,WEEKLY,MO,8:00am,6:300pm\n"
+    )
+    lines = "\n".join(import_hsds(folder, prefix="odd").lines())
+    assert "unknown column 'colour' of organization (not read) (e.g. organizations.csv row 1)" in (
+        lines
+    )
+    assert "organization without a usable id (empty, or longer than 128 characters" in lines
+    assert "organizations.csv row 3" in lines
+    assert "location coordinates out of range or not numbers (left empty) (e.g. locations.csv " \
+           "row 2)" in lines  # fmt: skip
+    assert "schedule closes_at that is not a time of day" in lines
+    assert "schedules.csv row 2" in lines
+    assert "url that is not a web address (left out) (e.g. services.csv row 2)" in lines

@@ -3,6 +3,7 @@ mappers found (term codes, locations, actors...)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from graphsvc.io.bundle import ExistingKeys, Record
 from graphsvc.io.hsds.read import HsdsRow, Tables
 from graphsvc.io.mapping import ImportReport, prefixed
 
+ID_RULE = " (empty, or longer than 128 characters, or other than letters, digits, . _ : -)"
 OWN_ID = "graphsvc id"  # identifier type / attribute link type carrying graphsvc's own id
 
 
@@ -30,6 +32,30 @@ def number(value: Any) -> float | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return found if found == found and abs(found) != float("inf") else None
+
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([AaPp][Mm])?\s*$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/\S*)?$")
+
+
+def clock_time(value: str) -> str | None:
+    """'8:00am' -> '08:00:00' (HSDS 3.0 times), None when not a time of day."""
+    found = _TIME.match(value)
+    if not found:
+        return None
+    hour, minute, second = int(found[1]), int(found[2] or 0), int(found[3] or 0)
+    if found[4]:
+        hour = hour % 12 + (12 if found[4].lower() == "pm" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
+
+
+def web_address(value: str) -> str:
+    """A web address without a scheme ('www.cdc.gov/') read as http (a 3.0 uri needs one)."""
+    value = value.strip()
+    return f"http://{value}" if not _SCHEME.match(value) and _HOST.match(value) else value
 
 
 @dataclass

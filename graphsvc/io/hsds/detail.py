@@ -11,17 +11,32 @@ links and the typed detail properties of actors, services, locations and AT link
 
 A nested record is kept with one owner (service_at_location, else service, else location,
 else organization); its other links are dropped and counted in the report.
+
+Values are read in the canonical form the 3.0 export writes, so that importing an export gives
+the same graph: times of day as hh:mm:ss ('8:00am' -> '08:00:00'), web addresses without a
+scheme as http, nested lists in a stable order, a location without a type 'physical'; the
+export's fallbacks read as missing (address parts 'unknown', an organization description
+that is its name); service areas naming graphsvc's own zones are the service's COVERS.
 """  # noqa: E501
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
-from graphsvc.io.hsds.context import OWN_ID, Ctx, number, text
-from graphsvc.io.hsds.places import valid_point
-from graphsvc.io.mapping import identifier_scheme, identifier_value
+from graphsvc.io.hsds.context import (
+    ID_RULE,
+    OWN_ID,
+    Ctx,
+    clock_time,
+    number,
+    text,
+    web_address,
+)
+from graphsvc.io.hsds.places import ZONE_URI, valid_point
+from graphsvc.io.mapping import ImportReport, identifier_scheme, identifier_value
 
 ORGANIZATION_FIELDS = ("alternate_name", "description", "email", "website", "tax_status",
                        "tax_id", "year_incorporated", "legal_status", "logo", "uri",
@@ -34,6 +49,8 @@ SERVICE_FIELDS = ("alternate_name", "description", "url", "email", "interpretati
 LOCATION_FIELDS = ("location_type", "url", "alternate_name", "description", "transportation",
                    "external_identifier", "external_identifier_type")  # fmt: skip
 NUMBERS = {"year_incorporated", "minimum_age", "maximum_age"}
+WEB = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\\]+$")  # a uri, as the 3.0 export checks it
+UNKNOWN = "unknown"  # the export's value of a required address part the source had not
 # nested tables -> the detail property holding them, and the owners they may have (first wins)
 NESTED = {
     "phone": ("phones", ("service_at_location", "service", "location", "organization")),
@@ -120,6 +137,12 @@ def map_detail(ctx: Ctx) -> None:
     for table, rows in _normalised_rows(ctx).items():
         prop, kinds = NESTED[table]
         for where, row in rows:
+            if table == "service_area" and text(row, "uri").startswith(ZONE_URI):
+                continue  # the export's form of COVERS (places.py maps it)
+            if table == "schedule":
+                _times(ctx, row, where)
+            if table == "address":
+                row = {k: v for k, v in row.items() if text(row, k) != UNKNOWN}
             named = [(k, text(row, f"{k}_id")) for k in kinds if text(row, f"{k}_id")]
             links = [(k, key) for k, key in named if key in known[k]]
             if not links:
@@ -169,18 +192,39 @@ def map_detail(ctx: Ctx) -> None:
         ctx.report.skip("meta_table_description (describes files, not records)", where)
     for where, _ in ctx.rows("holiday_schedule"):
         ctx.report.skip("1.x holiday schedule (no 3.0 equivalent)", where)
+    for by_owner in owners.values():
+        for lists in by_owner.values():
+            for records in lists.values():
+                records.sort(key=lambda r: json.dumps(r, sort_keys=True, default=str))
     _actors(ctx, owners["organization"])
     _services(ctx, owners["service"])
     _locations(ctx, owners["location"])
     _service_locations(ctx, owners["service_at_location"])
 
 
-def _fields(row: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+def _times(ctx: Ctx, row: dict[str, Any], where: str) -> None:
+    """A schedule's opening times as hh:mm:ss; one that is not a time of day is left out."""
+    for key in ("opens_at", "closes_at"):
+        if text(row, key):
+            row[key] = clock_time(text(row, key))
+            if row[key] is None:
+                ctx.report.note(f"schedule {key} that is not a time of day (left out; the "
+                                "description keeps the source's text)", where)  # fmt: skip
+
+
+def _fields(
+    row: dict[str, Any], names: tuple[str, ...], report: ImportReport, where: str
+) -> dict[str, Any]:
     found = {}
     for name in names:
         value = text(row, name)
         if name == "website":
             value = value or text(row, "url")
+        if name in ("website", "url") and value:
+            value = web_address(value)
+            if not WEB.match(value):
+                report.note(f"{name} that is not a web address (left out)", where)
+                continue
         if value:
             found[name] = number(value) if name in NUMBERS and number(value) is not None else value
     return found
@@ -203,7 +247,9 @@ def _actors(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
         if aid is None or oid in done:
             continue
         done.add(oid)
-        detail = {**_fields(org, ORGANIZATION_FIELDS), **nested.get(oid, {})}
+        detail = {**_fields(org, ORGANIZATION_FIELDS, ctx.report, where), **nested.get(oid, {})}
+        if detail.get("description") == text(org, "name", "alternate_name"):
+            del detail["description"]  # the export's fallback for a required description
         parent = detail.get("parent_organization_id")
         if parent:  # graphsvc's id of an organization imported, else the source's
             detail["parent_organization_id"] = ctx.actor_of.get(parent, parent)
@@ -223,7 +269,7 @@ def _services(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
         if sid is None or raw in done:
             continue
         done.add(raw)
-        detail = {**_fields(row, SERVICE_FIELDS), **nested.get(raw, {})}
+        detail = {**_fields(row, SERVICE_FIELDS, ctx.report, where), **nested.get(raw, {})}
         if detail.get("program_id"):
             detail["program_id"] = ctx.pid(detail["program_id"], "program")
         if free_text.get(raw) and "eligibility_description" not in detail:
@@ -248,7 +294,7 @@ def _locations(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
         lid = text(row, "id")
         gid = ctx.pid(lid, "location")
         if gid is None:
-            ctx.report.skip("location without a usable id", where)
+            ctx.report.skip(f"location without a usable id{ID_RULE}", where)
             continue
         if lid in ctx.location_of:
             ctx.report.skip("duplicate location id (first kept)", where)
@@ -259,9 +305,10 @@ def _locations(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
             ctx.report.note("location coordinates out of range or not numbers (left empty)",
                             where)  # fmt: skip
         oid = text(row, "organization_id")
-        detail = {**_fields(row, LOCATION_FIELDS), **nested.get(lid, {})}
+        detail = {**_fields(row, LOCATION_FIELDS, ctx.report, where), **nested.get(lid, {})}
+        detail.setdefault("location_type", "physical")  # HSDS 3.0: required, physical or else
         if ctx.language_rows.get(("location", lid)):
-            detail["language_codes"] = ctx.language_rows[("location", lid)]
+            detail["language_codes"] = sorted(ctx.language_rows[("location", lid)])
         addresses = detail.get("addresses") or [{}]
         access = [
             text(a, "description", "accessibility") for a in detail.get("accessibility_details", [])
@@ -286,7 +333,8 @@ def _service_locations(ctx: Ctx, nested: dict[str, dict[str, list]]) -> None:
             ctx.report.skip("duplicate service_at_location (first kept)", where)
             continue
         seen.add((sid, lid))
-        detail = {**_fields(row, ("description",)), **nested.get(text(row, "id"), {})}
+        detail = {**_fields(row, ("description",), ctx.report, where),
+                  **nested.get(text(row, "id"), {})}  # fmt: skip
         ctx.out["service_locations"].append(
             (where, {"service": sid, "location": lid, "detail": detail_json(detail)})
         )

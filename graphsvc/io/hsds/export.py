@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from graphsvc.io.hsds.context import OWN_ID, number
+from graphsvc.io.hsds.context import OWN_ID, clock_time, number
 from graphsvc.io.hsds.places import ZONE_URI
 from graphsvc.io.hsds.taxonomy import (
     ELIGIBILITY_TAXONOMY,
@@ -59,7 +59,6 @@ CAPACITY_3_1 = [  # HSDS 3.1 tables graphsvc writes with --version 3.1
 ]  # fmt: skip
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$")
-_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([AaPp][Mm])?\s*$")
 
 
 def package_spec() -> dict[str, Any]:
@@ -341,15 +340,7 @@ def _iso(text: str, parse: Any) -> str | None:
 
 
 def _time(text: str) -> str | None:
-    found = _TIME.match(text)
-    if not found:
-        return None
-    hour, minute, second = int(found[1]), int(found[2] or 0), int(found[3] or 0)
-    if found[4]:
-        hour = hour % 12 + (12 if found[4].lower() == "pm" else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}:{second:02d}"
+    return clock_time(text)
 
 
 def write_hsds(folder: Path, rows: dict[str, list[dict]], version: str = "3.0") -> dict[str, int]:

@@ -7,25 +7,19 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from graphsvc.io.hsds.context import OWN_ID, Ctx, text
+from graphsvc.io.hsds.context import ID_RULE, OWN_ID, Ctx, text
 from graphsvc.io.hsds.places import coordinates
 from graphsvc.io.mapping import identifier_scheme, identifier_value
 
 
 def map_organizations(ctx: Ctx) -> None:
     """Actors and their identifiers."""
-    org_locations: dict[str, list[str]] = defaultdict(list)
-    for lid, row in ctx.locations.items():
-        if text(row, "organization_id"):
-            org_locations[text(row, "organization_id")].append(lid)
-    services_of: dict[str, list[str]] = defaultdict(list)
-    for _, row in ctx.rows("service"):
-        services_of[text(row, "organization_id")].append(text(row, "id"))
+    org_locations, services_of = organization_locations(ctx)
     for where, org in ctx.rows("organization"):
         oid = text(org, "id")
         aid = ctx.pid(oid, "organization")
         if aid is None:
-            ctx.report.skip("organization without a usable id", where)
+            ctx.report.skip(f"organization without a usable id{ID_RULE}", where)
             continue
         if oid in ctx.actor_of:
             ctx.report.skip("duplicate organization id (first kept)", where)
@@ -35,14 +29,7 @@ def map_organizations(ctx: Ctx) -> None:
             ctx.report.skip("organization without a name", where)
             continue
         ctx.actor_of[oid] = aid
-        candidates = org_locations.get(oid, []) + [
-            lid for sid in services_of.get(oid, []) for lid in ctx.service_locations.get(sid, [])
-        ]
-        lat, lon = coordinates(candidates, ctx.locations)
-        languages: list[str] = []
-        for lid in org_locations.get(oid, []):
-            languages += [c for c in ctx.language_rows.get(("location", lid), [])
-                          if c not in languages]  # fmt: skip
+        lat, lon, languages = located(ctx, oid, org_locations, services_of)
         ctx.out["actors"].append((where, actor(aid, name, languages, lat, lon, ctx.root)))
     for where, row in ctx.rows("organization_identifier"):
         aid = ctx.actor_of.get(text(row, "organization_id"))
@@ -58,6 +45,34 @@ def map_organizations(ctx: Ctx) -> None:
             ctx.out["actor_identifiers"].append(
                 (where, {"actor": aid, "scheme": scheme, "value": value})
             )
+
+
+def organization_locations(ctx: Ctx) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per HSDS organization id: its locations, and its services."""
+    org_locations: dict[str, list[str]] = defaultdict(list)
+    for lid, row in ctx.locations.items():
+        if text(row, "organization_id"):
+            org_locations[text(row, "organization_id")].append(lid)
+    services_of: dict[str, list[str]] = defaultdict(list)
+    for _, row in ctx.rows("service"):
+        services_of[text(row, "organization_id")].append(text(row, "id"))
+    return org_locations, services_of
+
+
+def located(
+    ctx: Ctx, oid: str, org_locations: dict[str, list[str]], services_of: dict[str, list[str]]
+) -> tuple[Any, Any, list[str]]:
+    """An organization's (or a placeholder's) coordinates, from its locations or its services'
+    locations, and the languages of its own locations (sorted)."""
+    key = lambda lid: ctx.pid(lid, "location") or lid  # noqa: E731  (graph ids: stable order)
+    candidates = sorted(org_locations.get(oid, []), key=key) + sorted(
+        (lid for sid in services_of.get(oid, []) for lid in ctx.service_locations.get(sid, [])),
+        key=key,
+    )
+    lat, lon = coordinates(candidates, ctx.locations)
+    languages = {c for lid in org_locations.get(oid, [])
+                 for c in ctx.language_rows.get(("location", lid), [])}  # fmt: skip
+    return lat, lon, sorted(languages)
 
 
 def actor(aid: str, name: str, languages: list[str], lat: Any, lon: Any, zone: str) -> dict:

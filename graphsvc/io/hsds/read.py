@@ -146,9 +146,15 @@ def _normalise(tables: Tables) -> Tables:
             for w, r in tables.pop("service_taxonomy")
         )  # fmt: skip
     for _, row in tables.get("language", []):
-        row.setdefault("name", row.get("language", ""))
-    for _, row in tables.get("service_area", []):
-        row.setdefault("name", row.get("service_area", ""))
+        if not str(row.get("name") or "").strip():  # 1.x: the language column is 3.0's name
+            row["name"] = row.pop("language", "") or ""
+        elif row.get("language") == row.get("name"):
+            row.pop("language")
+    for _, row in tables.get("service_area", []):  # 1.x: the service_area column is the name
+        if not str(row.get("name") or "").strip():
+            row["name"] = row.pop("service_area", "") or ""
+        elif row.get("service_area") == row.get("name"):
+            row.pop("service_area")
     return tables
 
 

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from graphsvc.io.hsds.context import Ctx, number, text
-from graphsvc.io.hsds.organizations import actor, placeholder_name
+from graphsvc.io.hsds.context import ID_RULE, Ctx, number, text
+from graphsvc.io.hsds.organizations import (
+    actor,
+    located,
+    organization_locations,
+    placeholder_name,
+)
 from graphsvc.io.hsds.taxonomy import UNCLASSIFIED
 from graphsvc.io.mapping import eligibility_tag
 
@@ -77,7 +82,7 @@ def map_services(ctx: Ctx) -> None:
         raw = text(row, "id")
         sid = ctx.pid(raw, "service")
         if sid is None:
-            ctx.report.skip("service without a usable id", where)
+            ctx.report.skip(f"service without a usable id{ID_RULE}", where)
             continue
         if raw in ctx.service_of:
             ctx.report.skip("duplicate service id (first kept)", where)
@@ -113,16 +118,18 @@ def map_services(ctx: Ctx) -> None:
         ctx.out["services"].append((where, {
             "id": sid, "actor": provider, "type": codes[0] if codes else UNCLASSIFIED,
             "name": name, "capacity": capacity, "available": available,
-            "languages": ctx.language_rows.get(("service", raw), []),
+            "languages": sorted(ctx.language_rows.get(("service", raw), [])),
             "eligibility": tags_of.get(raw, []), "status": status,
             "covers": ctx.service_zones.get(raw) or [ctx.root]}))  # fmt: skip
         ctx.out["service_classifications"] += [
             (where, {"service": sid, "type": code}) for code in codes if code != UNCLASSIFIED
         ]
+    org_locations, services_of = organization_locations(ctx)
     for oid, aid in sorted(ctx.placeholders.items()):
         name = placeholder_name(names_for[oid]) or f"Organization {oid or 'unknown'}"
         where = f"services.csv organization_id {oid!r}"
-        ctx.out["actors"].append((where, actor(aid, name, [], None, None, ctx.root)))
+        lat, lon, languages = located(ctx, oid, org_locations, services_of)
+        ctx.out["actors"].append((where, actor(aid, name, languages, lat, lon, ctx.root)))
         ctx.report.note("placeholder organization made for the services above",
                         f"organization {oid!r} named {name!r}")  # fmt: skip
     if unclassified and UNCLASSIFIED not in ctx.seen_codes:
