@@ -6,6 +6,7 @@ contract tests against a Neo4j 5 server as well.
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import uuid
@@ -29,6 +30,17 @@ TINY = REPO / "tests" / "fixtures" / "tiny"
 SHARED_DATA = REPO.parent / "shared" / "data"  # real data sets beside the worktree, not shipped
 LOCALHOST = "http://localhost"  # local mode answers only to loopback Host headers
 NEO4J_URI = os.environ.get("GRAPHSVC_TEST_NEO4J_URI")
+CSV_FIELD_LIMIT = csv.field_size_limit()  # frictionless raises it for the whole process
+
+
+@pytest.fixture(autouse=True)
+def _csv_field_limit() -> Iterator[None]:
+    """Every test reads CSV with Python's own field limit, whichever test imported
+    frictionless before it (the bundle reader's 'field larger than' messages depend on it)."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    yield
+
+
 BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 

@@ -100,7 +100,10 @@ def poisoned_tiny() -> Bundle:
     return bundle
 
 
-def test_a_failing_write_says_how_far_it_got(make_store: Callable[..., Store]) -> None:
+def test_a_failing_write_says_how_far_it_got(
+    make_store: Callable[..., Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAPHSVC_BULK_LOAD", "0")  # the UNWIND path, step by step
     store = make_store()
     with pytest.raises(WriteFailed) as error:
         write_bundle(store, poisoned_tiny())
@@ -119,12 +122,25 @@ def test_a_failing_write_says_how_far_it_got(make_store: Callable[..., Store]) -
     assert nodes["Zone"] == 4 and nodes["Patient"] == 1
 
 
+def test_a_failing_bulk_write_is_one_line_and_leaves_the_graph_empty(
+    make_store: Callable[..., Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAPHSVC_BULK_LOAD", "1")
+    store = make_store()
+    with pytest.raises(WriteFailed) as error:
+        write_bundle(store, poisoned_tiny())
+    message = str(error.value)
+    assert "\n" not in message and message.startswith("writing tiny in bulk failed"), message
+    assert not store.run("count_nodes")
+
+
 def test_a_failing_write_is_one_line_from_graphsvc_load(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import graphsvc.io.seeds
 
     monkeypatch.setattr(graphsvc.io.seeds, "read_seed", lambda name: poisoned_tiny())
+    monkeypatch.setenv("GRAPHSVC_BULK_LOAD", "0")  # the UNWIND path, step by step
     code = main(["--db", f"embedded:{tmp_path / 'db'}", "load", "tiny"])
     err = capsys.readouterr().err
     assert code == 1, err

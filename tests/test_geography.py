@@ -307,7 +307,9 @@ def _hsds_service(sid: str, capacity: int, areas: list[dict]) -> dict:
             "organization": {"id": f"org-{sid}", "name": f"Nursing team {sid}"},
             "capacities": [{"id": f"cap-{sid}", "available": capacity, "maximum": capacity}],
             "attributes": [{"id": f"att-{sid}", "taxonomy_term": {
-                "id": "term-nursing", "code": "nursing", "name": "Nursing care"}}],
+                "id": "term-nursing", "code": "nursing", "name": "Nursing care",
+                "taxonomy_detail": {"id": "tx-graphsvc", "name": "graphsvc service types",
+                                    "uri": "urn:graphsvc:taxonomy"}}}],
             "service_areas": areas}  # fmt: skip
 
 
@@ -432,3 +434,38 @@ def test_bundle_service_areas_geojson(belgium: Store, tmp_path: Path) -> None:
     assert caught.value.problems == [
         "service_areas.geojson feature 2 field service: 'nope' is not a service of the bundle"
     ]
+
+
+def test_hsds_locations_get_their_finest_zone_and_the_report_names_those_outside(
+    belgium: Store, tmp_path: Path
+) -> None:
+    """Issue 17: a directory's Location nodes placed by point-in-polygon (one in Leuven, one
+    in Paris); placing again changes nothing. Writes a small directory into the shared graph
+    (its services are unclassified: no gap of the other tests counts them)."""
+    from graphsvc.io.placement import place_locations
+    from graphsvc.io.sources_import import import_source
+
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    (folder / "organizations.csv").write_text("id,name\no1,Huis Leuven\no2,Maison Paris\n")
+    (folder / "services.csv").write_text(
+        "id,organization_id,name,status\ns1,o1,Counter,active\ns2,o2,Desk,active\n"
+    )
+    (folder / "locations.csv").write_text(
+        "id,organization_id,name,latitude,longitude\n"
+        "l1,o1,Leuven site,50.8799,4.7005\nl2,o2,Paris site,48.8566,2.3522\n"
+        "l3,o1,No coordinates,,\n"
+    )
+    import_source(belgium, folder, "hsds", prefix="geo-dir", zone="be")
+    report = place_locations(belgium, ids=["geo-dir-l1", "geo-dir-l2", "geo-dir-l3"])
+    assert report.read["location with coordinates"] == 2
+    assert report.mapped["location placed in its finest zone"] == 1
+    assert report.notes["location coordinates outside every zone (in no zone)"] == 1
+    assert any("location geo-dir-l2" in line for line in report.lines())
+    placed = {r["id"]: r["zone"] for r in belgium.run("list_location_positions", ids=None)
+              if r["id"].startswith("geo-dir-")}  # fmt: skip
+    assert placed == {"geo-dir-l1": "be-nis-24062", "geo-dir-l2": None}
+    digest = graph_digest(belgium)
+    again = place_locations(belgium, ids=["geo-dir-l1", "geo-dir-l2"])
+    assert again.mapped["location already in its finest zone"] == 1
+    assert graph_digest(belgium) == digest

@@ -49,6 +49,11 @@ def test_import_export_round_trip_and_errors(tmp_path: Path) -> None:
     assert len(data["patients"]) == 1 and any(a["kind"] == "professional" for a in data["actors"])
     hsds = graphsvc("export", "hsds", str(tmp_path / "hsds"), env=env)
     assert hsds.returncode == 0 and (tmp_path / "hsds" / "datapackage.json").is_file()
+    assert not (tmp_path / "hsds" / "service_capacity.csv").exists()
+    hsds31 = graphsvc("export", "hsds", str(tmp_path / "hsds31"), "--version", "3.1", env=env)
+    assert hsds31.returncode == 0 and "exported HSDS 3.1" in hsds31.stderr, hsds31.stderr
+    assert (tmp_path / "hsds31" / "service_capacity.csv").is_file()
+    assert (tmp_path / "hsds31" / "units.csv").is_file()
 
     garbage = tmp_path / "garbage.json"
     garbage.write_bytes(b"\x89PNG not json" * 1000)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.core.digest import graph_digest
 from graphsvc.core.directory import counts
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import store_lookup, write_bundle
@@ -80,7 +81,9 @@ def test_miami_taxonomy_depth_is_kept(miami) -> None:
         source.setdefault(row["id"], row["parent_id"] or None)
     assert len(source) == 1991
     imported = {t["code"]: t["broader"] for t in miami.bundle.tables["service_types"]}
-    assert {code: imported[code] for code in source} == source
+    space = "open211-miami-airs:"  # term codes are namespaced by their taxonomy (vocabulary)
+    named = {space + c: (space + p if p else None) for c, p in source.items()}
+    assert {code: imported[code] for code in named} == named
     assert depth(imported) == depth(source) + Counter({0: 1})  # + 'unclassified'
     assert miami.report.skipped["duplicate taxonomy term id (first kept)"] == len(terms) - 1991
 
@@ -98,15 +101,19 @@ def test_miami_loads_reimports_unchanged_and_round_trips_through_hsds_3(
     first = dump(store)
     write_bundle(store, import_hsds(MIAMI, existing=store_lookup(store)).bundle)
     assert dump(store) == first
-    # HSDS 3.0 CSV export, then import (same prefix) into an empty database: the same graph
+    # HSDS 3.0 CSV export, then import (same prefix) into an empty database
     written = export_hsds(store, tmp_path / "hsds")
-    assert written["services.csv"] == 4089 and written["taxonomy_terms.csv"] == 1992
+    # + the term naming graphsvc's own ids (services and locations carry them as attributes)
+    assert written["services.csv"] == 4089 and written["taxonomy_terms.csv"] == 1992 + 1
     package = json.loads((tmp_path / "hsds" / "datapackage.json").read_text())
     assert package["version"] == "3.0.0"
     reimported = import_hsds(tmp_path / "hsds", prefix="miami-211-2019")
     assert reimported.report.skipped_total == 0, reimported.report.lines()
     again = make_store()
     write_bundle(again, reimported.bundle)
+    # the same graph: every node, link and detail value (read in the export's canonical form)
+    assert counts(again) == found
+    assert graph_digest(again) == graph_digest(store)
     assert dump(again) == first
 
 
@@ -115,14 +122,15 @@ def test_seed_exported_as_hsds_keeps_services_types_capacity_and_identifiers(
 ) -> None:
     store = make_store()
     load(store, "leuven")
-    export_hsds(store, tmp_path / "hsds")
+    export_hsds(store, tmp_path / "hsds", version="3.1")  # 3.1: with service_capacity
     imported = import_hsds(tmp_path / "hsds", prefix="", zone="leuven",
                            existing=store_lookup(store))  # fmt: skip
     services = {s["id"]: s for s in imported.bundle.tables["services"]}
     assert len(services) == 222
     one = services["leuven-apotheek-de-bron-pharmacy"]
     assert (one["type"], one["capacity"], one["available"]) == ("pharmacy", 852, 174)
-    assert one["languages"] == ["nl", "fr"] and one["covers"] == ["leuven-vn-kessel-lo"]
+    # HSDS tables carry no order: languages are read as a sorted set
+    assert one["languages"] == ["fr", "nl"] and one["covers"] == ["leuven-vn-kessel-lo"]
     assert "zones" not in imported.bundle.tables or not any(
         z["id"] == "leuven" for z in imported.bundle.tables["zones"]
     )
@@ -162,8 +170,9 @@ def test_hsds_3_json_services(make_store: Callable[..., Store], tmp_path: Path) 
     ]
     one = tables["services"][0]
     assert (one["status"], one["capacity"], one["available"]) == ("paused", 12, 3)
-    assert one["type"] == "psy-first" and one["languages"] == ["nl"]
-    assert report.skipped["organization identifier of a scheme graphsvc does not keep"] == 1
+    # a term without a taxonomy is namespaced by the import's prefix
+    assert one["type"] == "demo:psy-first" and one["languages"] == ["nl"]
+    assert report.notes["organization identifier of another scheme (kept as detail)"] == 1
     assert report.notes[
         "taxonomy term whose parent is not in the file (kept without parent)"] == 1  # fmt: skip
     store = make_store()

@@ -14,7 +14,15 @@ from graphsvc.api.prefetch import now_or_later
 from graphsvc.core import directory
 
 if TYPE_CHECKING:
+    from graphsvc.api.directory_detail import (
+        Location,
+        OrganizationDetail,
+        ServiceDetail,
+        ServiceLocation,
+    )
     from graphsvc.api.sources import FieldSource
+
+_DETAIL = "graphsvc.api.directory_detail"
 
 
 @strawberry.enum(description="Administrative or care level of a zone.")
@@ -201,13 +209,32 @@ class Service:
     async def sources(
         self, info: Ctx
     ) -> list[Annotated[FieldSource, strawberry.lazy("graphsvc.api.sources")]]:
+        from graphsvc.api.directory_detail import detail_text
         from graphsvc.api.sources import field_sources
 
         current = {"name": self.name, "status": self.status.value, "type": self.type_code,
                    "languages": self.languages, "eligibility": self.eligibility,
                    "capacity": self.capacity, "available": self.available,
-                   "covers": self.cover_ids}  # fmt: skip
+                   "covers": self.cover_ids,
+                   "detail": await detail_text(info, "services", str(self.id))}  # fmt: skip
         return await field_sources(info, "services", str(self.id), current)
+
+    @strawberry.field(description="What the directory says of this service (HSDS service "
+                      "fields, phones, contacts, schedules, fees, eligibility...).")  # fmt: skip
+    async def directory(
+        self, info: Ctx
+    ) -> Annotated[ServiceDetail, strawberry.lazy(_DETAIL)] | None:
+        from graphsvc.api.directory_detail import service_detail
+
+        return await service_detail(info, str(self.id))
+
+    @strawberry.field(description="Where this service is offered (HSDS service_at_location).")
+    async def locations(
+        self, info: Ctx
+    ) -> list[Annotated[ServiceLocation, strawberry.lazy(_DETAIL)]]:
+        from graphsvc.api.directory_detail import service_locations
+
+        return await service_locations(info, str(self.id))
 
 
 @strawberry.type(description="An organisation, professional or team in the care network.")
@@ -244,9 +271,26 @@ class Actor:
     async def sources(
         self, info: Ctx
     ) -> list[Annotated[FieldSource, strawberry.lazy("graphsvc.api.sources")]]:
+        from graphsvc.api.directory_detail import detail_text
         from graphsvc.api.sources import field_sources
 
         current = {"name": self.name, "kind": self.kind.value, "line": self.line.value,
                    "discipline": self.discipline, "languages": self.languages,
-                   "lat": self.lat, "lon": self.lon, "zone": self.zone_id}  # fmt: skip
+                   "lat": self.lat, "lon": self.lon, "zone": self.zone_id,
+                   "detail": await detail_text(info, "actors", str(self.id))}  # fmt: skip
         return await field_sources(info, "actors", str(self.id), current)
+
+    @strawberry.field(description="What the directory says of this organisation (HSDS "
+                      "organization fields, phones, contacts, funding, programs...).")  # fmt: skip
+    async def directory(
+        self, info: Ctx
+    ) -> Annotated[OrganizationDetail, strawberry.lazy(_DETAIL)] | None:
+        from graphsvc.api.directory_detail import organization_detail
+
+        return await organization_detail(info, str(self.id))
+
+    @strawberry.field(description="The organisation's locations (HSDS location).")
+    async def locations(self, info: Ctx) -> list[Annotated[Location, strawberry.lazy(_DETAIL)]]:
+        from graphsvc.api.directory_detail import actor_locations
+
+        return await actor_locations(info, str(self.id))

@@ -80,6 +80,8 @@ def register(sub: Any) -> None:
     bundle.set_defaults(run=_export_bundle)
     hsds = kinds.add_parser("hsds", help="HSDS 3.0 CSV folder with datapackage.json")
     hsds.add_argument("path")
+    hsds.add_argument("--version", choices=("3.0", "3.1"), default="3.0", dest="hsds_version",
+                      help="3.1 adds the service_capacity and unit tables")  # fmt: skip
     hsds.set_defaults(run=_export_hsds)
     zones.add_export(kinds)
 
@@ -230,9 +232,9 @@ def _export_hsds(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.hsds import export_hsds
 
     def work(store: Store) -> int:
-        counts = export_hsds(store, Path(args.path))
+        counts = export_hsds(store, Path(args.path), args.hsds_version)
         shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
-        say(f"exported HSDS 3.0 to {args.path}: {shown}")
+        say(f"exported HSDS {args.hsds_version} to {args.path}: {shown}")
         return 0
 
     return _with_store(settings, work)

@@ -102,12 +102,17 @@ def bundle_areas(store: Store, bundle: Any, path: Path) -> None:
 
 
 def after_writing(store: Store, imported: Any) -> None:
-    """An HSDS/FHIR import after writing: its actors with coordinates in their finest zone."""
-    from graphsvc.io.placement import place_actors
+    """An HSDS/FHIR import after writing: its actors and locations with coordinates in their
+    finest zone."""
+    from graphsvc.io.placement import place_actors, place_locations
 
     ids = [a["id"] for a in imported.bundle.tables.get("actors", [])]
     if ids:
         for line in place_actors(store, ids=ids).lines():
+            say(f"  {line}")
+    ids = [loc["id"] for loc in imported.bundle.tables.get("locations", [])]
+    if ids:
+        for line in place_locations(store, ids=ids).lines():
             say(f"  {line}")
 
 

@@ -580,6 +580,9 @@ def _check_semantics(bundle: Bundle, problems: list[str]) -> None:
     from graphsvc.io.coplan_bundle import check_coplan  # it uses this module's helpers
 
     check_coplan(bundle, problems)  # objectives, actions, pathways, funding (issue 10)
+    from graphsvc.io.directory_bundle import check_directory
+
+    check_directory(bundle, problems)  # the JSON detail of the directory tables (issue 15)
 
 
 def _check_double_counted_needs(bundle: Bundle, problems: list[str]) -> None:
@@ -641,6 +644,7 @@ def _ancestors(parents: dict[str, str | None]) -> dict[str, list[str]]:
 # CASE_MANAGER_OF) and lists (COVERS, MET_BY) replace what the database had for that key.
 def _write_plan(bundle: Bundle) -> list[tuple[str, str, list[Row]]]:
     from graphsvc.io.coplan_bundle import coplan_write_plan
+    from graphsvc.io.directory_bundle import directory_write_plan
 
     t = bundle.tables
     get = lambda name: t.get(name, [])  # noqa: E731
@@ -671,6 +675,7 @@ def _write_plan(bundle: Bundle) -> list[tuple[str, str, list[Row]]]:
         ("merge_patients", "patients", get("patients")),
         ("merge_patient_needs", "patient_needs", get("patient_needs")),
         *coplan_write_plan(bundle),  # objectives, actions, pathways, funding (issue 10)
+        *directory_write_plan(bundle),  # locations, directory detail (issue 15)
     ]  # fmt: skip
 
 

@@ -188,7 +188,26 @@ COPLAN_TABLES: tuple[Table, ...] = (
         _c("network", "id", ref="networks"), _c("zone", "id", ref="zones"),
     ), key=("network",), description="optional; the zone a team or network works in"),
 )  # fmt: skip
-TABLES = (*TABLES, *COPLAN_TABLES)
+# Directory detail (issue 15, io/directory_bundle.py): HSDS locations and fields. Optional.
+DIRECTORY_TABLES: tuple[Table, ...] = (
+    Table("locations", (
+        _c("id", "id"), _c("actor", "id", required=False, ref="actors"),
+        _c("name", required=False), _c("lat", "float", required=False, **LAT),
+        _c("lon", "float", required=False, **LON), _c("address", required=False),
+        _c("accessibility", required=False), _c("detail", required=False),
+    ), key=("id",), description="optional; places where services are given (HSDS location)"),
+    Table("service_locations", (
+        _c("service", "id", ref="services"), _c("location", "id", ref="locations"),
+        _c("detail", required=False),
+    ), key=("service", "location"), description="optional; services at locations"),
+    Table("actor_details", (
+        _c("actor", "id", ref="actors"), _c("detail"),
+    ), key=("actor",), description="optional; directory detail of actors (JSON object)"),
+    Table("service_details", (
+        _c("service", "id", ref="services"), _c("detail"),
+    ), key=("service",), description="optional; directory detail of services (JSON object)"),
+)  # fmt: skip
+TABLES = (*TABLES, *COPLAN_TABLES, *DIRECTORY_TABLES)
 
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 REQUIRED_TABLES = ("zones",)
@@ -197,4 +216,5 @@ OPTIONAL_TABLES = (
     "actor_identifiers",
     "service_classifications",
     *(t.name for t in COPLAN_TABLES),
+    *(t.name for t in DIRECTORY_TABLES),
 )

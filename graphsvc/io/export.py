@@ -18,6 +18,7 @@ from graphsvc.io.bundle_format import (
     TABLES,
     TABLES_BY_NAME,
 )
+from graphsvc.io.directory_bundle import directory_tables
 from graphsvc.security.files import private_dir, private_file
 from graphsvc.security.inputs import formula_safe
 from graphsvc.store.base import Row, Store
@@ -66,6 +67,7 @@ def export_tables(store: Store, patients: bool = False) -> dict[str, list[Row]]:
         tables["patient_needs"] = run("list_bundle_patient_needs")
         tables["enrolments"] = run("list_bundle_enrolments")
     tables.update(coplan_tables(store))
+    tables.update(directory_tables(store.run))
     return {name: _sorted(name, rows) for name, rows in tables.items()}
 
 

@@ -160,7 +160,8 @@ def candidates_from(
     store: Store, source: str | None = None, kind: str | None = None
 ) -> MatchContext:
     """The actors and services already in the database, with this source's earlier links and
-    the review decisions about its records (three or four round trips)."""
+    the review decisions about its records, and with survivorship (`kind`) the directory
+    detail of every actor and service (three to five round trips)."""
     actors = [_with_compared(a) for a in store.run("list_actors_for_matching")]
     services = {s["id"]: s for s in store.run("list_services_for_matching")}
     context = MatchContext(actors=actors, services=services, source=source, kind=kind)
@@ -173,6 +174,17 @@ def candidates_from(
             )
         for row in store.run("list_match_decisions", source=source):
             context.decisions[(row["source_id"], row["canonical"])] = row["decision"]
+    if kind is not None:  # survivorship compares the directory detail too
+        from graphsvc.io.directory_bundle import detail_text
+
+        rows = {"actors": {a["id"]: a for a in actors}, "services": services}
+        for row in store.run("list_directory_detail_props"):
+            node = rows[row["table"]].get(row["id"])
+            if node is not None:
+                node["detail"] = detail_text(
+                    "actor_details" if row["table"] == "actors" else "service_details",
+                    row["props"],
+                )
     return context
 
 
@@ -357,7 +369,8 @@ def _rewrite(
         kept.append((where, {**service, "actor": actor, "id": canonical}))
     records["services"] = kept
     columns = {"actors": ("id",), "actor_identifiers": ("actor",), "memberships": ("actor",),
-               "collaborations": ("source", "target"), "patients": ("case_manager",)}  # fmt: skip
+               "collaborations": ("source", "target"), "patients": ("case_manager",),
+               "locations": ("actor",), "actor_details": ("actor",)}  # fmt: skip
     for table, names in columns.items():
         rows = []
         for where, row in records.get(table, []):
@@ -366,16 +379,20 @@ def _rewrite(
             rows.append((where, {**row, **{n: rename.get(row[n], row[n]) for n in names}}))
         if table in records:
             records[table] = rows
-    if "service_classifications" in records:
-        records["service_classifications"] = [
-            (w, {**r, "service": service_rename.get(r["service"], r["service"])})
-            for w, r in records["service_classifications"]
-            if r["service"] not in dropped
-        ]
+    for table in ("service_classifications", "service_details", "service_locations"):
+        if table in records:
+            records[table] = [
+                (w, {**r, "service": service_rename.get(r["service"], r["service"])})
+                for w, r in records[table]
+                if r["service"] not in dropped
+            ]
     _dedupe(records, "actors", ("id",))
     _dedupe(records, "actor_identifiers", ("actor", "scheme"))
     _dedupe(records, "services", ("id",))
     _dedupe(records, "service_classifications", ("service", "type"))
+    _dedupe(records, "actor_details", ("actor",))
+    _dedupe(records, "service_details", ("service",))
+    _dedupe(records, "service_locations", ("service", "location"))
 
 
 def _dedupe(records: dict[str, list[Record]], table: str, key: tuple[str, ...]) -> None:

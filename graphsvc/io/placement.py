@@ -1,5 +1,8 @@
-"""Actors placed in the finest zone holding their coordinates (point-in-polygon on the zone
-polygons, graphsvc/io/geometry.py).
+"""Actors and locations placed in the finest zone holding their coordinates
+(point-in-polygon on the zone polygons, graphsvc/io/geometry.py).
+
+A location (HSDS/FHIR) is simply `LOCATED_IN` the finest zone found, or in none when its
+point is outside every zone (reported).
 
 An actor moves when the zone found is its current zone's own part (finer), or when its current
 zone has no polygon (an import's own zone); when the zone found lies elsewhere the actor keeps
@@ -43,6 +46,33 @@ def place_actors(store: Store, ids: list[str] | None = None, write: bool = True)
                         where)  # fmt: skip
     if moves and write:
         store.upsert("set_actor_zones", moves)
+    return report
+
+
+def place_locations(store: Store, ids: list[str] | None = None) -> ImportReport:
+    """Put locations (all, or `ids`) in the finest zone holding their coordinates; report how
+    many were placed, already there, or outside every zone."""
+    report = ImportReport("locations place")
+    index = zone_index(store)
+    if not len(index):
+        report.note("no zone has a polygon: no location placed (load belgium or import zones)")
+        return report
+    locations = store.run("list_location_positions", ids=ids)
+    report.read["location with coordinates"] = len(locations)
+    found = index.place([(loc["lat"], loc["lon"]) for loc in locations])
+    changes = []
+    for location, zone in zip(locations, found, strict=True):
+        if zone is None:
+            report.note("location coordinates outside every zone (in no zone)",
+                        f"location {location['id']}")  # fmt: skip
+        elif zone == location["zone"]:
+            report.mapped["location already in its finest zone"] += 1
+        else:
+            report.mapped["location placed in its finest zone"] += 1
+        if zone != location["zone"]:
+            changes.append({"id": location["id"], "zone": zone})
+    if changes:
+        store.upsert("set_location_zones", changes)
     return report
 
 

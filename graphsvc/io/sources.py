@@ -24,11 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputError, NotFound
+from graphsvc.io.directory_bundle import detail_text
 from graphsvc.io.matching import MatchReport
-from graphsvc.io.sources_authority import FIELDS, rank, values_json
+from graphsvc.io.sources_authority import DETAILS, FIELDS, _same, rank, same_detail, values_json
 from graphsvc.store.base import Row, Store
 
 MAX_NAME = 128
+DETAIL_TABLE = {table: detail for detail, (table, _) in DETAILS.items()}
 
 
 @dataclass
@@ -167,8 +169,8 @@ def conflicts(store: Store, name: str | None = None) -> list[Row]:
             if not all(c in own for c in columns):
                 continue
             said = [own[c] for c in columns]
-            kept = [props.get(c) for c in columns]
-            if all(v in (None, "", []) for v in said) or _equal(said, kept):
+            kept = _kept(table, columns, props)
+            if all(v in (None, "", []) for v in said) or _equal(said, kept, columns):
                 continue
             others = [{"source": o["source"], "kind": o["kind"]} for o in
                       by_node[r["canonical"]] if o["source"] != r["source"]]  # fmt: skip
@@ -181,9 +183,17 @@ def conflicts(store: Store, name: str | None = None) -> list[Row]:
     return out
 
 
-def _equal(a: list, b: list) -> bool:
-    from graphsvc.io.sources_authority import _same
+def _kept(table: str, columns: tuple[str, ...], props: dict[str, Any]) -> list[Any]:
+    """A node's values of one field's columns; its `detail` (the JSON of the directory
+    detail) rebuilt from its properties unless given."""
+    if columns == ("detail",) and "detail" not in props:
+        return [detail_text(DETAIL_TABLE[table], props)]
+    return [props.get(c) for c in columns]
 
+
+def _equal(a: list, b: list, columns: tuple[str, ...] = ()) -> bool:
+    if columns == ("detail",):
+        return same_detail(a[0], b[0])
     return all(_same(x, y) for x, y in zip(a, b, strict=True))
 
 
@@ -242,7 +252,7 @@ def field_values(table: str, record: Row, current: dict[str, Any]) -> list[Row]:
         said = [own[c] for c in columns]
         if all(v in (None, "", []) for v in said):
             continue
-        kept = [current.get(c) for c in columns]
+        kept = _kept(table, columns, current)
         out.append({"source": record["source"], "kind": record["kind"], "field": name,
-                    "value": _shown(said), "kept": _equal(said, kept)})  # fmt: skip
+                    "value": _shown(said), "kept": _equal(said, kept, columns)})  # fmt: skip
     return out

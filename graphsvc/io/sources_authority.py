@@ -37,6 +37,11 @@ FIELDS = {
                  "languages": ("languages",), "eligibility": ("eligibility",),
                  "capacity": ("capacity", "available"), "covers": ("covers",)},
 }  # fmt: skip
+# the directory detail (descriptions, phones, schedules...) of a node survives as one field:
+# detail table -> (its node table, the column naming the node)
+DETAILS = {"actor_details": ("actors", "actor"), "service_details": ("services", "service")}
+for _table in ("actors", "services"):
+    FIELDS[_table]["details"] = ("detail",)
 
 
 @cache
@@ -134,6 +139,7 @@ def settle(
     to the record's source id."""
     settled = Settled()
     kept_type: set[str] = set()
+    same: set[tuple[str, str]] = set()  # (table, id) counted unchanged
     for table in ("actors", "services"):
         counter = settled.counts.setdefault(table, Counter())
         rows = []
@@ -172,14 +178,62 @@ def settle(
             changed = any(not _same(final.get(c), old.get(c)) for cs in FIELDS[table].values()
                           for c in cs if c in final)  # fmt: skip
             counter["updated" if changed else "unchanged"] += 1
+            if not changed:
+                same.add((table, cid))
             rows.append((where, final))
         if table in records:
             records[table] = rows
+    _settle_details(records, existing, source, kind, source_ids, settled, same)
     if kept_type and "service_classifications" in records:
         records["service_classifications"] = [
             (w, r) for w, r in records["service_classifications"] if r["service"] not in kept_type
         ]
     return settled
+
+
+def same_detail(a: str | None, b: str | None) -> bool:
+    """Two detail JSON texts say the same (key order and spacing aside)."""
+    return (json.loads(a) if a else None) == (json.loads(b) if b else None)
+
+
+def _settle_details(
+    records: dict[str, list[Record]],
+    existing: dict[str, dict[str, dict[str, Any]]],
+    source: str | None,
+    kind: str,
+    source_ids: dict[tuple[str, str], str],
+    settled: Settled,
+    same: set[tuple[str, str]],
+) -> None:
+    """The `details` field: a node's whole directory detail comes from the most authoritative
+    source describing it; a record that does not win keeps its detail as an alternate only."""
+    for detail_table, (table, column) in DETAILS.items():
+        rows = []
+        for where, row in records.get(detail_table, []):
+            cid = row[column]
+            mine = settled.values.setdefault((table, cid), {})
+            mine["detail"] = row["detail"]
+            old = existing.get(table, {}).get(cid)
+            if old is None:
+                rows.append((where, row))
+                continue
+            others = other_kinds(old, source)
+            best = min(others, key=lambda o: rank(o[1], table, "details"), default=None)
+            current = old.get("detail")
+            changed = not same_detail(row["detail"], current)
+            if best is None or rank(kind, table, "details") < rank(best[1], table, "details"):
+                rows.append((where, row))
+                if changed and (table, cid) in same:  # counted unchanged: its detail changes
+                    same.discard((table, cid))
+                    settled.counts[table]["unchanged"] -= 1
+                    settled.counts[table]["updated"] += 1
+                continue
+            if changed:
+                settled.conflicts.append(Conflict(
+                    table, source_ids.get((table, cid), cid), cid, "details", row["detail"],
+                    current, best[0]))  # fmt: skip
+        if detail_table in records:
+            records[detail_table] = rows
 
 
 def values_json(values: dict[str, Any]) -> str:
