@@ -1,7 +1,8 @@
 """GraphQL validation that names the argument in value errors.
 
 graphql-core says `Float cannot represent non numeric value: "abc"`; users need to know
-which argument: `argument target: Float cannot represent ...`. A 5,000-digit literal is not echoed back.
+which argument: `argument target: Float cannot represent ...`. A 5,000-digit literal is not
+echoed back.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 
 from graphql import ArgumentNode, GraphQLError, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
-
 
 _LONG_NUMBER = re.compile(r"\d{21,}")
 
