@@ -44,7 +44,7 @@ soak: install
 	GRAPHSVC_CRASH_CYCLES=200 GRAPHSVC_LOAD_SECONDS=60 GRAPHSVC_FUZZ_EXAMPLES=2000 \
 		GRAPHSVC_DISK_FULL_ROUNDS=10 GRAPHSVC_RESTART_SCALE=1 \
 		$(PY) -m pytest -p no:cacheprovider tests/test_crash_consistency.py tests/test_load.py \
-		tests/test_fuzz_graphql.py tests/test_disk_full.py tests/test_reliability.py \
+		tests/test_fuzz_graphql.py tests/test_fuzz_http.py tests/test_disk_full.py tests/test_reliability.py \
 		tests/test_restart_after_load.py
 
 lint: $(INSTALLED)
