@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import errno
 import json
 import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -14,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from graphsvc.config import Settings
+from graphsvc.errors import GraphsvcError
 from graphsvc.reports import to_csv
 
 # Piped output is not cut to 80 columns: tables stay whole in files and logs.
@@ -24,6 +28,45 @@ err = Console(stderr=True)
 def say(message: str) -> None:
     """One unwrapped line on stderr (messages must stay greppable, whatever the width)."""
     print(message, file=sys.stderr, flush=True)
+
+
+def port_number(text: str) -> int:
+    """argparse type of a TCP port: one line for `--port 99999` or `--port x`."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1 to 65535)")
+    return port
+
+
+def add_force(parser: argparse.ArgumentParser) -> None:
+    """The `--force` flag of a command that writes a file or folder."""
+    parser.add_argument(
+        "--force", action="store_true", help="replace the output if it exists already"
+    )
+
+
+def output_path(raw: str, force: bool = False) -> Path:
+    """Where a command may write: refused when it exists (unless `force`) or when its parent
+    folder does not exist (no folders are created outside the target)."""
+    path = Path(raw)
+    if path.exists() and not force:
+        raise GraphsvcError(f"{raw}: exists already (add --force to replace it)")
+    parent = path.parent
+    if not parent.is_dir():
+        raise GraphsvcError(f"{raw}: no such folder {str(parent)!r} (create it first)")
+    return path
+
+
+def os_error_line(exc: OSError) -> str:
+    """An operating-system failure as one line naming the file and the reason."""
+    reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    where = exc.filename if exc.filename is not None else "output"
+    if exc.filename is None and exc.errno in (errno.ENOSPC, errno.EPIPE):
+        where = "standard output"
+    return f"{where}: {reason}"
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from graphsvc.cli.common import out, say
+from graphsvc.cli.common import out, port_number, say
 from graphsvc.config import Settings
 from graphsvc.errors import ConfigError, GraphsvcError
 from graphsvc.store import Store, describe_url, open_store
@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
     """Add this area's subcommands."""
     serve = sub.add_parser("serve", help="serve GraphQL (loads the demo into an empty database)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--port", type=port_number, help="port (default 8000)")
     serve.add_argument("--no-demo", action="store_true", help="do not load the demo seed")
     serve.set_defaults(run=_serve)
 

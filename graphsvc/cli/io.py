@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graphsvc.cli.common import audit_patients, progress, say
+from graphsvc.cli.common import add_force, audit_patients, output_path, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.security.audit import READ, WRITE
@@ -57,9 +57,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="include the pseudonymous patients and their needs",
     )
+    add_force(bundle)
     bundle.set_defaults(run=_export_bundle)
     hsds = kinds.add_parser("hsds", help="HSDS 3.0 CSV folder with datapackage.json")
     hsds.add_argument("path")
+    add_force(hsds)
     hsds.set_defaults(run=_export_hsds)
 
 
@@ -183,12 +185,14 @@ def _import_pharmacies(args: argparse.Namespace, settings: Settings) -> int:
 def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.export import PATIENT_TABLES, export_tables, patients_in, write_bundle_file
 
+    target = output_path(args.path, args.force)
+
     def work(store: Store) -> int:
         tables = export_tables(store, patients=args.with_patients)
         exported = patients_in(tables)
         if exported:  # recorded before the file exists: no unaudited copy, even on a crash
             audit_patients(settings, "cli export bundle", READ, exported, list(PATIENT_TABLES))
-        write_bundle_file(Path(args.path), tables)
+        write_bundle_file(target, tables)
         shown = ", ".join(f"{name} {len(rows):,}" for name, rows in tables.items() if rows)
         say(f"exported to {args.path}: {shown}")
         return 0
@@ -199,8 +203,10 @@ def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
 def _export_hsds(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.hsds import export_hsds
 
+    target = output_path(args.path, args.force)
+
     def work(store: Store) -> int:
-        counts = export_hsds(store, Path(args.path))
+        counts = export_hsds(store, target)
         shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
         say(f"exported HSDS 3.0 to {args.path}: {shown}")
         return 0
