@@ -69,9 +69,17 @@ def os_error_line(exc: OSError) -> str:
     return f"{where}: {reason}"
 
 
+PLAIN_EVERY_S = 5.0  # seconds between two plain progress lines when stderr is no terminal
+
+
 @contextmanager
 def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar for long work; quiet when output is not a terminal."""
+    """A progress bar for long work on a terminal; elsewhere (a pipe, a log) a plain line
+    every PLAIN_EVERY_S seconds with rows/s, and one when the work is done."""
+    if not err.is_terminal:
+        with _plain_progress(total, label) as advance:
+            yield advance
+        return
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
@@ -88,6 +96,29 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
             bar.update(task, advance=n, rate=f"{rate:,.0f} rows/s")
 
         yield advance
+
+
+@contextmanager
+def _plain_progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    started = time.monotonic()
+    last = started
+    done = 0
+
+    def line() -> str:
+        elapsed = max(time.monotonic() - started, 1e-6)
+        return f"{label}: {done:,}/{total:,} rows, {done / elapsed:,.0f} rows/s, {elapsed:.1f} s"
+
+    def advance(n: int) -> None:
+        nonlocal done, last
+        done += n
+        now = time.monotonic()
+        if now - last >= PLAIN_EVERY_S:
+            last = now
+            say(line())
+
+    yield advance
+    if time.monotonic() - started >= PLAIN_EVERY_S or done:
+        say(line() + " (done)")
 
 
 def audit_patients(

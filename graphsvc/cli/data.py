@@ -71,7 +71,10 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
         found = counts(store)
     finally:
         store.close()
-    table = Table(title=f"{describe_url(settings.db)} ({store.backend}, graph {settings.graph})")
+    # the title on its own line: as a table title it would wrap mid-word in a narrow table
+    out.print(f"{describe_url(settings.db)} ({store.backend}, graph {settings.graph})",
+              soft_wrap=True, highlight=False)  # fmt: skip
+    table = Table()
     table.add_column("label or relationship")
     table.add_column("count", justify="right")
     for name, count in sorted(found.items()):

@@ -142,6 +142,7 @@ def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) -> int:
     """Map a directory source (HSDS, FHIR) against the database, report, then write."""
+    from graphsvc.core.directory import get_zones
     from graphsvc.io.bundle import store_lookup
     from graphsvc.io.matching import candidates_from
 
@@ -149,6 +150,8 @@ def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) 
     started = time.monotonic()
 
     def work(store: Store) -> int:
+        if args.zone is not None and not get_zones(store, [args.zone]):
+            raise InputError([f"--zone {args.zone}: no such zone (it must exist already)"])
         imported = importer(
             path,
             prefix=args.prefix,
