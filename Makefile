@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed \
 	tools/graphiql/node_modules/.installed
 
-.PHONY: install run test soak lint format seeds schema bench clean browser
+.PHONY: install run test soak lint format seeds schema bench clean browser screenshots
 
 install: $(INSTALLED) $(NODE_DEPS)
 
@@ -61,6 +61,10 @@ seeds: $(INSTALLED)
 
 schema: $(INSTALLED)
 	$(VENV)/bin/graphsvc schema > schema.graphql
+
+# The README's screenshots, from the live demo in headless Chromium (tests/maps_fixtures.py).
+screenshots: install browser
+	$(PY) -m tests.maps_fixtures docs/map-leuven.png
 
 clean:
 	rm -rf $(VENV) tools/cypherlint/node_modules tools/graphqlhttp/node_modules tools/graphiql/node_modules .pytest_cache .ruff_cache
