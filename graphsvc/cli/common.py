@@ -6,6 +6,7 @@ import argparse
 import errno
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -69,6 +70,7 @@ def os_error_line(exc: OSError) -> str:
     return f"{where}: {reason}"
 
 
+PHASE_QUIET_S = 1.0  # a step shorter than this is not announced
 PLAIN_EVERY_S = 5.0  # seconds between two plain progress lines when stderr is no terminal
 
 
@@ -96,6 +98,28 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
             bar.update(task, advance=n, rate=f"{rate:,.0f} rows/s")
 
         yield advance
+
+
+@contextmanager
+def phase(label: str) -> Iterator[None]:
+    """A step with no row count (reading, checking): a spinner on a terminal, else a line
+    when it starts and one with its seconds when it ends, so no part of a run is silent."""
+    started = time.monotonic()
+    if err.is_terminal:
+        with err.status(label):
+            yield
+        return
+    # only a step that lasts is announced: a quick one (or one that fails at once) stays quiet,
+    # so a bad argument still ends with its one error line
+    announce = threading.Timer(PHASE_QUIET_S, say, [f"{label} ..."])
+    announce.daemon = True
+    announce.start()
+    try:
+        yield
+    finally:
+        announce.cancel()
+    if time.monotonic() - started >= PHASE_QUIET_S:
+        say(f"{label}: done in {time.monotonic() - started:.1f} s")
 
 
 @contextmanager

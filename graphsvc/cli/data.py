@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.table import Table
 
-from graphsvc.cli.common import out, port_number, say
+from graphsvc.cli.common import out, phase, port_number, say
 from graphsvc.config import Settings
 from graphsvc.errors import ConfigError, GraphsvcError
 from graphsvc.store import Store, describe_url, open_store
@@ -48,16 +48,21 @@ def load_into(store: Store, seed: str, settings: Settings) -> None:
     from graphsvc.io.seeds import read_seed
 
     started = time.monotonic()
-    write_and_report(store, read_seed(seed), seed, settings, started, verb="load")
+    with phase(f"reading and checking {seed}"):
+        bundle = read_seed(seed)
+    write_and_report(store, bundle, seed, settings, started, verb="load")
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.cli.io import write_and_report
     from graphsvc.io.seeds import read_seed
 
-    read_seed(args.seed)  # fail on bad input before touching the database
+    started = time.monotonic()
+    with phase(f"reading and checking {args.seed}"):
+        bundle = read_seed(args.seed)  # fail on bad input before touching the database
     store = open_store(settings)
     try:
-        load_into(store, args.seed, settings)
+        write_and_report(store, bundle, args.seed, settings, started, verb="load")
     finally:
         store.close()
     return 0
