@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graphsvc.cli.common import add_force, audit_patients, output_path, progress, say
+from graphsvc.cli.common import add_force, audit_patients, output_path, phase, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.security.audit import READ, WRITE
@@ -113,10 +113,12 @@ def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
     path = _must_exist(args.path)
     started = time.monotonic()
     # Everything but references to the database is checked before the database is opened.
-    bundle = read_bundle(path, existing=lambda table, keys: set(keys))
+    with phase(f"reading and checking {path}"):
+        bundle = read_bundle(path, existing=lambda table, keys: set(keys))
 
     def work(store: Store) -> int:
-        check_bundle(bundle, [], store_lookup(store))
+        with phase(f"checking {path} against the database"):
+            check_bundle(bundle, [], store_lookup(store))
         write_and_report(store, bundle, str(path), settings, started)
         return 0
 
@@ -152,13 +154,14 @@ def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) 
     def work(store: Store) -> int:
         if args.zone is not None and not get_zones(store, [args.zone]):
             raise InputError([f"--zone {args.zone}: no such zone (it must exist already)"])
-        imported = importer(
-            path,
-            prefix=args.prefix,
-            zone=args.zone,
-            existing=store_lookup(store),
-            candidates=candidates_from(store),
-        )
+        with phase(f"reading and matching {path}"):
+            imported = importer(
+                path,
+                prefix=args.prefix,
+                zone=args.zone,
+                existing=store_lookup(store),
+                candidates=candidates_from(store),
+            )
         _report(imported.lines())
         write_and_report(store, imported.bundle, str(path), settings, started)
         return 0
