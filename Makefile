@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed \
 	tools/graphiql/node_modules/.installed
 
-.PHONY: install run test soak lint format seeds schema bench clean browser screenshots
+.PHONY: install run test soak lint format seeds schema bench bench-geography clean browser screenshots
 
 install: $(INSTALLED) $(NODE_DEPS)
 
@@ -39,13 +39,16 @@ test: install browser
 
 # The long forms of the reliability checks: 200 kill -9 cycles, 60 s of 8 writers and
 # 32 readers, 2,000 fuzzed queries per mode, the disk-full check 10 times, and a restart
-# after loading the whole national bench bundle (prints the restart's seconds).
+# after loading the whole national bench bundle (prints the restart's seconds), 20 kill -9 of
+# the database during a bulk load (tests/test_durability.py), and the worst crash of a
+# national load priced (bench/durability.py).
 soak: install
 	GRAPHSVC_CRASH_CYCLES=200 GRAPHSVC_LOAD_SECONDS=60 GRAPHSVC_FUZZ_EXAMPLES=2000 \
-		GRAPHSVC_DISK_FULL_ROUNDS=10 GRAPHSVC_RESTART_SCALE=1 \
+		GRAPHSVC_DISK_FULL_ROUNDS=10 GRAPHSVC_RESTART_SCALE=1 GRAPHSVC_DURABILITY_KILLS=20 \
 		$(PY) -m pytest -p no:cacheprovider tests/test_crash_consistency.py tests/test_load.py \
 		tests/test_fuzz_graphql.py tests/test_fuzz_http.py tests/test_disk_full.py tests/test_reliability.py \
-		tests/test_restart_after_load.py
+		tests/test_restart_after_load.py tests/test_durability.py
+	GRAPHSVC_BENCH_SCALE=1 $(PY) -m bench.durability
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
@@ -73,3 +76,7 @@ clean:
 # results and their reading in bench/RESULTS.md.
 bench: $(INSTALLED)
 	$(PY) -m bench.run
+
+# Belgian geography with polygons: load, ~20,000 sector polygons, 100,000 points placed.
+bench-geography: $(INSTALLED)
+	$(PY) -m bench.geography

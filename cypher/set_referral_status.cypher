@@ -6,15 +6,14 @@
 // `service`, `available`), none otherwise. `accepted` keeps when it was accepted (team
 // feedback: days from proposed to accepted).
 // $scope: None for unscoped callers (admin, local mode); else the acting case manager, and
-// nothing changes unless the patient is still in its scope when the statement runs (it manages
-// the patient or is in the care circle: a service of its with an accepted or active referral),
-// so a scope lost since the caller's check cannot be written through.
+// nothing changes unless, when the statement runs, it is the patient's case manager or it
+// provides the service the referral is addressed to (a provider moves only referrals to its
+// own services), so a scope lost since the caller's check cannot be written through.
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 MATCH (r)-[:FOR]->(p:Patient)
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)
-OPTIONAL MATCH (:Actor {id: $scope})-[:PROVIDES]->(:Service)<-[:TO]-(tie:Referral)-[:FOR]->(p)
-WHERE tie.status IN ['accepted', 'active']
-WITH r, s, count(managing) + count(tie) AS ties
+OPTIONAL MATCH (:Actor {id: $scope})-[providing:PROVIDES]->(s)
+WITH r, s, count(managing) + count(providing) AS ties
 WHERE r.status = $current AND ($places >= 0 OR s.available > 0)
   AND ($scope IS NULL OR ties > 0)
 SET r.status = $status, r.updated = $now, r.outcome = $outcome,

@@ -13,3 +13,7 @@ CREATE INDEX FOR (n:Action) ON (n.id);
 CREATE INDEX FOR (n:CarePathway) ON (n.id);
 CREATE INDEX FOR (n:PathwayStep) ON (n.id);
 CREATE INDEX FOR (n:Funding) ON (n.id);
+CREATE INDEX FOR (n:Source) ON (n.id);
+CREATE INDEX FOR (n:SourceRecord) ON (n.key);
+CREATE INDEX FOR (n:SourceRecord) ON (n.source);
+CREATE INDEX FOR (n:MatchDecision) ON (n.key);

@@ -13,6 +13,13 @@ class DatabaseUnavailable(GraphsvcError):
     """The database cannot be started or reached."""
 
 
+class CompactionFailed(GraphsvcError):
+    """Every row of a load was written, but the log rewrite after it failed (exit code 3):
+    the data is complete; the next start replays a longer log, or compacts it."""
+
+    exit_code = 3
+
+
 class QueryFailed(GraphsvcError):
     """The database refused or failed a query (its reason, never its parameters)."""
 

@@ -9,6 +9,7 @@ import io
 from html import escape
 
 from graphsvc.core.feedback import Indicator, TeamFeedback
+from graphsvc.security.inputs import formula_safe
 
 CSV_COLUMNS = ("indicator", "label", "team", "pilot_average", "teams_averaged", "patient_based")
 BAR_WIDTH = 260
@@ -30,7 +31,7 @@ def feedback_csv(feedback: TeamFeedback) -> str:
     writer.writerow(CSV_COLUMNS)
     for i in feedback.indicators:
         writer.writerow([
-            i.code, i.label, shown(i.value, i.suppressed, feedback.k),
+            i.code, formula_safe(i.label), shown(i.value, i.suppressed, feedback.k),
             shown(i.pilot_average, i.pilot_suppressed, feedback.k), i.teams_averaged,
             "yes" if i.patient_based else "no",
         ])  # fmt: skip

@@ -56,11 +56,14 @@ RELATIONSHIP_TYPES: tuple[str, ...] = (
 ZONE_LEVELS = (
     "country",
     "region",
+    "province",
+    "arrondissement",
     "primary_care_zone",
     "pilot_zone",
     "municipality",
     "vicinity_network",
     "statistical_sector",
+    "neighbourhood",
 )
 ACTOR_KINDS = ("organisation", "professional", "team")
 ACTOR_LINES = ("first", "second", "social", "community", "coordination")

@@ -9,6 +9,7 @@ from typing import Any
 
 from graphsvc.core.gaps import GapRow
 from graphsvc.core.overlaps import OverlapRow
+from graphsvc.security.inputs import formula_safe
 
 GAP_COLUMNS = ("zone", "need", "demand", "supply", "ratio", "status", "providers", "rollup",
                "service_ids")  # fmt: skip
@@ -44,5 +45,7 @@ def to_csv(columns: Sequence[str], records: Sequence[dict[str, Any]], bom: bool 
         buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows(
+        {k: formula_safe(v) if isinstance(v, str) else v for k, v in r.items()} for r in records
+    )
     return buffer.getvalue()

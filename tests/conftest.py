@@ -7,6 +7,7 @@ contract tests against a Neo4j 5 server as well.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from graphsvc.store.embedded import EmbeddedServer
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "tests" / "fixtures" / "tiny"
+LOCALHOST = "http://localhost"  # local mode answers only to loopback Host headers
 NEO4J_URI = os.environ.get("GRAPHSVC_TEST_NEO4J_URI")
 BACKENDS = ["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
@@ -96,7 +98,7 @@ def demo_store(embedded: EmbeddedServer) -> Iterator[Store]:
 @pytest.fixture
 def client(demo_store: Store) -> Iterator[TestClient]:
     """The real HTTP app (ASGI, in-process) over the demo data, in local mode."""
-    with TestClient(create_app(Settings(), demo_store)) as test_client:
+    with TestClient(create_app(Settings(), demo_store), base_url=LOCALHOST) as test_client:
         yield test_client
 
 
@@ -130,3 +132,21 @@ def gql(client: TestClient, query: str, **variables: object) -> dict:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code in (200, 400), response.text
     return response.json()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """An 8 MB tmpfs (the disk-full checks), unmounted after; skipped where mounting is refused."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    try:
+        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                                capture_output=True, text=True)  # fmt: skip
+    except OSError as exc:  # no mount command
+        pytest.skip(f"cannot mount a small tmpfs here: {exc}")
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

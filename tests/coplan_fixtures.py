@@ -17,7 +17,7 @@ from graphsvc.errors import InputError
 from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.io.bundle_format import COPLAN_TABLES
 from graphsvc.store import Store
-from tests.conftest import REPO
+from tests.conftest import LOCALHOST, REPO
 from tests.test_bundle import dump
 
 LEUVEN = REPO / "seeds" / "leuven"
@@ -63,7 +63,7 @@ def load_folder(store: Store, folder: Path) -> None:
 @contextmanager
 def client_over(store: Store) -> Iterator[TestClient]:
     """The real app over a store a test may write to (the `client` fixture is read-only)."""
-    with TestClient(create_app(Settings(), store)) as client:
+    with TestClient(create_app(Settings(), store), base_url=LOCALHOST) as client:
         yield client
 
 

@@ -23,7 +23,7 @@ from graphsvc.config import Settings, get_settings
 from graphsvc.security.audit import AuditLog
 from graphsvc.security.tokens import TokenFile
 from graphsvc.store import Store
-from tests.conftest import load
+from tests.conftest import LOCALHOST, load
 
 KEY = "test-pseudonym-key-0123456789"
 ANTOINE = "namur-case-manager-antoine-piette"  # manages ANTOINE_PATIENT and ANTOINE_OTHER
@@ -80,7 +80,7 @@ def secured(store: Store, folder: Path, **changes: Any) -> Iterator[Secured]:
     settings = Settings(
         tokens_file=str(folder / "tokens.json"), audit_log=str(folder / "audit.jsonl"), **changes
     )
-    with TestClient(create_app(settings, store)) as client:
+    with TestClient(create_app(settings, store), base_url=LOCALHOST) as client:
         yield Secured(client, tokens, store, AuditLog(folder / "audit.jsonl"), folder)
 
 

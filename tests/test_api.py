@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 from graphsvc.api.schema import schema
 from graphsvc.config import Settings
 from graphsvc.store import Store
-from tests.conftest import REPO, gql
+from tests.conftest import LOCALHOST, REPO, gql
 
 ZONES = "{ zones(limit: 1000) { id name level population } }"
 
@@ -92,7 +92,7 @@ def test_healthz_and_graphiql_in_local_mode(client: TestClient) -> None:
 
 def test_no_graphiql_when_serving_beyond_loopback(demo_store: Store) -> None:
     app = create_app_for("0.0.0.0", demo_store)
-    with TestClient(app) as remote:
+    with TestClient(app, base_url=LOCALHOST) as remote:
         page = remote.get("/graphql", headers={"Accept": "text/html"})
         assert "graphiql" not in page.text.lower()
 

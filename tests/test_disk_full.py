@@ -12,8 +12,6 @@ on the developers' machines; skipped with the reason where mounting is not allow
 from __future__ import annotations
 
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,23 +24,6 @@ from graphsvc.store.embedded import PID_NAME, RESERVE_NAME
 ROW = {"name": "x" * 2000, "level": "country", "population": 1, "lat": None, "lon": None}
 ROUNDS = int(os.environ.get("GRAPHSVC_DISK_FULL_ROUNDS", "1"))
 MB = 2**20
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "small"
-    mount.mkdir()
-    try:
-        result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
-                                capture_output=True, text=True)  # fmt: skip
-    except OSError as exc:  # no mount command
-        pytest.skip(f"cannot mount a small tmpfs here: {exc}")
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def zone(key: str) -> list[dict]:

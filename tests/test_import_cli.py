@@ -58,9 +58,42 @@ def test_import_export_round_trip_and_errors(tmp_path: Path) -> None:
 
 
 def test_load_belgium(tmp_path: Path) -> None:
+    """The new user's path: load belgium, import a neighbourhood file, estimate needs, open
+    the gap map of a primary care zone, export the zones with their polygons."""
     env = {"GRAPHSVC_DB": f"embedded:{tmp_path / 'db'}"}
     loaded = graphsvc("load", "belgium", env=env)
     assert loaded.returncode == 0, loaded.stderr
     assert "loaded belgium" in loaded.stderr
+    assert "polygons for 650 zones; 38 older municipality codes are aliases" in loaded.stderr
     found = status(env)
-    assert "3,372" in found  # zones: country, 3 regions, 57 ELZ, 581 municipalities, 2,730 wijken
+    # zones: country, 3 regions, 5 provinces, 19 arrondissements, 57 ELZ, 565 municipalities,
+    # 2,730 wijken
+    assert "3,380" in found
+    wijken = SHARED / "belgium" / "wijken_ggw7_2024_centroids.csv"
+    imported = graphsvc("import", "zones", str(wijken), "--id-column", "wijk_code",
+                        "--name-column", "wijk_name", "--parent-column", "nis_2019",
+                        "--id-prefix", "be-wijk-", "--parent-prefix", "be-nis-",
+                        "--level", "vicinity_network", "--weight-column", "area_km2",
+                        "--locate-unknown-parents", env=env)  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert "zones: 0 new, 2,730 updated (same id)" in imported.stderr
+    assert "population estimated for 2,730 zones (marked estimated)" in imported.stderr
+    assert status(env) == found  # updated, not duplicated
+    prevalence = tmp_path / "prevalence.csv"
+    prevalence.write_text("need,share\nnursing-care,0.04\n")
+    estimated = graphsvc("needs", "estimate", "--prevalence", str(prevalence), env=env)
+    assert estimated.returncode == 0, estimated.stderr
+    page = tmp_path / "gaps.html"
+    drawn = graphsvc("map", "--gaps", "be-elz21", "--need", "nursing-care", "-o", str(page),
+                     env=env)  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr
+    assert "gaps for nursing-care in Leuven Zuid: 7 parts drawn" in drawn.stderr
+    assert page.read_text().count('class="part"') == 7
+    geojson = tmp_path / "municipalities.geojson"
+    exported = graphsvc("export", "zones", str(geojson), "--level", "municipality", env=env)
+    assert exported.returncode == 0, exported.stderr
+    features = json.loads(geojson.read_text())["features"]
+    assert len(features) == 565
+    assert {f["geometry"]["type"] for f in features} <= {"Polygon", "MultiPolygon"}
+    pajottegem = next(f for f in features if f["id"] == "be-nis-23106")["properties"]
+    assert pajottegem["aliases"] == ["be-nis-23023", "be-nis-23024", "be-nis-23032"]

@@ -42,7 +42,8 @@ from graphsvc.core import network
 from graphsvc.errors import NotFound
 from graphsvc.store import Store
 from tests.conftest import load
-from tests.maps_fixtures import HAND_ACTORS, HAND_TIES, PATIENT, hand_bundle, links_bundle, refer
+from tests.maps_fixtures import HAND_ACTORS, HAND_TIES, PATIENT, hand_bundle, links_bundle
+from tests.test_security_ties import share_patients
 
 ROUND_TRIPS = 6  # zones, actors, services, collaborations, memberships, shared patients
 
@@ -179,7 +180,7 @@ def test_tie_kinds_and_ranked_missing_links(
 ) -> None:
     store = make_store()
     load(store, str(links_bundle(tmp_path / "links")))
-    refer(store, PATIENT, "lx4", "lx5-sw")
+    share_patients(store)  # k patients with accepted referrals: a shared-patient tie
     net = network.fetch_zone_network(store, "links")
     # lx5 serves the zone from elsewhere; lx6 only has a closed service
     assert [a.id for a in net.actors] == ["lx1", "lx2", "lx3", "lx4", "lx5"]

@@ -20,7 +20,7 @@ from graphsvc.io.bundle import read_bundle, write_bundle
 from graphsvc.io.seeds import resolve_seed
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
-from tests.conftest import REPO, gql
+from tests.conftest import LOCALHOST, REPO, gql
 
 CENTRE = "6fcdc82362f86b94881e452a6b1faa155d472c0df2c995d44041ea179828b900"
 SAINT_SERVAIS = "d9e2b60fcabdaea1c9d164d3abde4d29b8e5bd7757fe057d2ceda25bebe40927"
@@ -279,7 +279,7 @@ def test_care_circle_members_links_and_missing_links(namur: Store) -> None:
 def app_client(namur: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     monkeypatch.setenv("GRAPHSVC_PSEUDONYM_KEY", "workshop-secret-key-2026")
     get_settings.cache_clear()
-    with TestClient(create_app(Settings(), namur)) as client:
+    with TestClient(create_app(Settings(), namur), base_url=LOCALHOST) as client:
         yield client
     get_settings.cache_clear()
 
@@ -389,7 +389,7 @@ def test_graphql_refuses_personal_data_and_a_missing_key(
     get_settings.cache_clear()
     register = "mutation($p: PatientInput!) { registerPatient(patient: $p) { id } }"
     patient = {"externalId": "x-1", "zoneId": "namur-vn-bouge", "caseManagerId": "namur-cpas"}
-    with TestClient(create_app(Settings(), namur)) as client:
+    with TestClient(create_app(Settings(), namur), base_url=LOCALHOST) as client:
         body = gql(client, register, p=patient)
         assert "GRAPHSVC_PSEUDONYM_KEY is not set" in body["errors"][0]["message"]
         body = gql(client, register, p={**patient, "name": "Jean Dupont"})

@@ -14,7 +14,7 @@ from graphsvc.core.digest import graph_digest
 from graphsvc.model import NODE_KEYS
 from graphsvc.store import open_store
 from graphsvc.store.embedded import EmbeddedServer
-from tests.conftest import load
+from tests.conftest import LOCALHOST, load
 from tests.test_bundle import TINY
 from tests.test_embedded import wait_dead
 
@@ -28,7 +28,7 @@ def test_graphql_says_unavailable_while_a_database_server_is_down(tmp_path: Path
     store = open_store(settings)  # a server graphsvc does not own: it cannot restart it
     load(store, str(TINY))
     try:
-        with TestClient(create_app(settings, store)) as client:
+        with TestClient(create_app(settings, store), base_url=LOCALHOST) as client:
             assert client.post("/graphql", json={"query": ZONES}).status_code == 200
             server.stop()
             down = client.post("/graphql", json={"query": ZONES})

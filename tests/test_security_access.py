@@ -249,11 +249,15 @@ def test_case_managers_register_their_own_patients(secure_fresh: Secured) -> Non
     assert mine["caseManager"]["id"] == ANTOINE
     before = graph_digest(secure_fresh.store)
     body = secure_fresh.ask("antoine", REGISTER, x="file-2", m=FATIMA)
-    assert "registers its own patients" in body["errors"][0]["message"]
-    # the same person registered again by another manager: no takeover, no overwrite
+    refusal = body["errors"][0]["message"]
+    assert "registration refused" in refusal
+    # the same person registered again by another manager: no takeover, no overwrite, and
+    # the same answer as any refusal (no membership oracle), audited under the pseudonym
     body = secure_fresh.ask("fatima", REGISTER, x="file-1")
-    assert "already registered by another case manager" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"] == refusal
     assert_no_patient_data(body, "registerPatient")
+    probe = [r for r in secure_fresh.audit.read(mine["id"]) if r["actor"] == FATIMA]
+    assert [(r["operation"], r["outcome"]) for r in probe] == [("registerPatient", "denied")]
     for who in ("planner", "facilitator"):
         body = secure_fresh.ask(who, REGISTER, x="file-3", m=ANTOINE)
         assert "forbidden" in body["errors"][0]["message"]

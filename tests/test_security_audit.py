@@ -113,16 +113,21 @@ def test_each_patient_write_leaves_exactly_one_record(secure_fresh: Secured) -> 
         before = len(app.records())
         body = app.ask("antoine", query)
         assert "errors" not in body, body
-        [record] = one_request(new_records(app, before))
+        found = new_records(app, before)
+        [intent] = [r for r in found if r["outcome"] == "intent"]  # appended before the write
+        [record] = one_request([r for r in found if r["outcome"] != "intent"])
+        assert found.index(intent) < found.index(record)
+        assert (intent["request"], intent["operation"]) == (record["request"], operation)
         assert (record["operation"], record["access"], record["outcome"]) == (
             operation, "write", "ok"
         )  # fmt: skip
         written.append(body)
-    assert app.records()[-3]["patient"] == written[0]["data"]["registerPatient"]["id"]
+    done = [r for r in app.records() if r["outcome"] != "intent"]
+    assert done[-3]["patient"] == written[0]["data"]["registerPatient"]["id"]
     referral = written[2]["data"]["activatePartners"][0]["id"]
     before = len(app.records())
     app.ask("antoine", f'mutation {{ updateReferral(id: "{referral}", status: SENT) {{ id }} }}')
-    [record] = new_records(app, before)
+    [_, record] = new_records(app, before)
     assert (record["patient"], record["referral"]) == (ANTOINE_PATIENT, referral)
     count, problems = app.audit.verify()
     assert problems == [] and count == len(app.records())
@@ -208,7 +213,7 @@ def test_the_chain_shows_a_changed_or_removed_line(tmp_path: Path) -> None:
     assert log.verify() == (5, [])
     lines = log.path.read_bytes().splitlines(keepends=True)
     log.path.write_bytes(b"".join(lines[:2] + lines[3:]))  # one line removed
-    assert log.verify()[1] == ["line 3: does not follow line 2"]
+    assert log.verify()[1][0] == "line 3: does not follow line 2"
     log.path.write_bytes(b"".join(lines).replace(b'"read"', b'"write"', 1))  # one changed
     assert log.verify()[1] == ["line 2: does not follow line 1"]
 

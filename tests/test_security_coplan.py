@@ -71,7 +71,7 @@ def test_without_a_token_nothing_is_written(secure_fresh: Secured) -> None:
 
 
 GGZ = "leuven-mdt-ggz-noord"
-MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
+MARCH = {"from": "2026-01-01", "to": "2026-03-31"}  # a release period: Q1
 SEES_FEEDBACK = {"admin": True, "planner": True, "facilitator": False, "antoine": False,
                  "cpas": False}  # fmt: skip
 

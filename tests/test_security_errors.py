@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from graphsvc.errors import DatabaseUnavailable, QueryCatalogError, QueryFailed
 from graphsvc.store import Store
-from tests.conftest import gql
+from tests.conftest import LOCALHOST, gql
 from tests.security_fixtures import Secured, secure_demo_fixture, secured  # noqa: F401
 
 SECRETS = ("/tmp/secret-data", "bolt://10.1.2.3", "Traceback", "redis", "falkordb", "cypher")
@@ -101,7 +101,7 @@ def test_the_local_mode_says_what_went_wrong(demo_store: Store) -> None:
 
     error = DatabaseUnavailable("database unavailable at embedded:/tmp/secret-data: refused")
     failing = FailingStore(demo_store, error, {"list_zones"})
-    with TestClient(create_app(Settings(), failing)) as local:  # type: ignore[arg-type]
+    with TestClient(create_app(Settings(), failing), base_url=LOCALHOST) as local:  # type: ignore[arg-type]
         body = local.post("/graphql", json={"query": "{ zones { id } }"}).json()
         assert "/tmp/secret-data" in body["errors"][0]["message"]
         assert local.get("/healthz").json()["error"].startswith("database unavailable at")

@@ -17,7 +17,7 @@ from graphsvc.config import Settings
 from graphsvc.errors import QueryFailed
 from graphsvc.queries import parse_query
 from graphsvc.store import Store
-from tests.conftest import gql
+from tests.conftest import LOCALHOST, gql
 
 LIMITS = DEFAULT_LIMITS
 
@@ -151,7 +151,7 @@ def test_the_parse_and_validation_caches_keep_hitting(client: TestClient) -> Non
 
 
 def test_reads_get_a_server_side_timeout(make_store, demo_store: Store) -> None:  # type: ignore[no-untyped-def]
-    with TestClient(create_app(Settings(query_timeout_s=12), demo_store)):
+    with TestClient(create_app(Settings(query_timeout_s=12), demo_store), base_url=LOCALHOST):
         assert demo_store.query_timeout_ms == 12_000
     store = make_store()
     heavy = parse_query(

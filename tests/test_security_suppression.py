@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from graphsvc.security.sdc import Relation, attack, disclosed
 from graphsvc.security.suppression import Line, derive_bounds, suppress
 from graphsvc.store import Store
 from tests.conftest import load
@@ -218,6 +219,27 @@ def check_no_disclosure(found: dict, values: dict, children: dict, k: int) -> in
     return complements
 
 
+def check_linked(found: dict, values: dict, children: dict, k: int) -> None:
+    """The integer-programming attacker over all the figures at once (per-need counts at most
+    the patients', zones the sum of their parts): no suppressed count within 1..k-1."""
+    needs = {n for _, n in found}
+    relations = []
+    for z, need in found:
+        if need:
+            relations.append(Relation.at_most([(z, need)], (z, "")))
+        kids = children.get(z, [])
+        if kids and all((c, need) in found for c in kids):
+            relations.append(Relation.total((z, need), [(c, need) for c in kids]))
+    shown = {key: c["value"] for key, c in found.items() if not c["suppressed"]}
+    hidden = [key for key, c in found.items() if c["suppressed"]]
+    intervals = attack(shown, relations, hidden)
+    for key in hidden:
+        low, high = intervals[key]
+        assert low <= values[key] <= high
+        assert not disclosed(intervals[key], k), f"{key} narrowed to {intervals[key]}"
+    assert needs
+
+
 ZONES = ["be", "vlaanderen", "wallonie", "leuven", "namur"]
 
 
@@ -227,8 +249,10 @@ def test_seeds_show_no_count_below_k(secure_demo: Secured) -> None:
     assert found[("namur-vn-namur-centre", "")] == {"value": None, "suppressed": True}
     assert found[("leuven-vn-wilsele-putkapel", "")] == {"value": 0, "suppressed": False}
     check_no_disclosure(found, values, children, k=10)
-    # 18 patients in Belgium: shown, but neither region (8 and 10) can be told apart
-    assert found[("be", "")] == {"value": 18, "suppressed": False}
+    check_linked(found, values, children, k=10)
+    # 18 patients in Belgium cannot be shown: with it, Leuven's eight one-patient vicinity
+    # networks (Flanders <= 18 - 8) would each be narrowed to 1..3
+    assert found[("be", "")] == {"value": None, "suppressed": True}
     assert found[("vlaanderen", "")]["suppressed"] and found[("wallonie", "")]["suppressed"]
 
 
@@ -248,7 +272,8 @@ def populated(make_store: Callable[..., Store]) -> Store:
             chosen = rng.sample(needs, rng.randint(1, 2))
             store.run("merge_patient", id=f"{zone}-{i:03d}".ljust(64, "0"), zone=zone,
                       case_manager=ANTOINE, languages=[], eligibility=[],
-                      needs=[{"code": n, "since": "2025-01-01"} for n in chosen])  # fmt: skip
+                      needs=[{"code": n, "since": "2025-01-01"} for n in chosen],
+                      scope=None, create=True)  # fmt: skip
     return store
 
 
@@ -261,6 +286,7 @@ def test_counts_below_k_cannot_be_recovered_by_differencing(
         assert app.ask("planner", COUNTS, z="namur")["data"]["patientCounts"]["k"] == k
     values, children = true_counts(populated)
     complements = check_no_disclosure(found, values, children, k)
+    check_linked(found, values, children, k)
     assert complements >= 1  # a count of k or more hidden to protect a small one
     shown = [c["value"] for c in found.values() if not c["suppressed"] and c["value"]]
     assert shown, "something is shown"
@@ -275,10 +301,11 @@ def test_the_attacker_recovers_counts_that_primary_suppression_alone_leaves(
     shown = {"t": 20, "b": 8, "c": 9}  # a = 3 hidden alone
     assert possible_values({"t": ["a", "b", "c"]}, "t", shown, cap=30)["a"] == {3}
 
-    def primary_only(values: dict, lines: list, k: int) -> set:
+    def primary_only(values: dict, relations: list, k: int, unlisted: object = ()) -> set:
         return {key for key, v in values.items() if 0 < v < k}
 
-    monkeypatch.setattr("graphsvc.core.patient_counts.suppress", primary_only)
+    monkeypatch.setattr("graphsvc.core.patient_counts.protect", primary_only)
+    monkeypatch.setattr("graphsvc.core.patient_counts._PROTECTED", {})  # no cached answer
     with secured(populated, tmp_path, suppression_k=10) as app:
         found = collect(app, "planner", ["be", "wallonie", "namur"])
     values, children = true_counts(populated)

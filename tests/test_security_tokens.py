@@ -17,6 +17,7 @@ from graphsvc.errors import ConfigError, InputError
 from graphsvc.security.roles import Principal, Role, ScopeError
 from graphsvc.security.tokens import TokenFile
 from graphsvc.store import Store
+from tests.conftest import LOCALHOST
 from tests.security_fixtures import ANTOINE, ANTOINE_PATIENT
 from tests.test_cli import graphsvc, one_line_error
 
@@ -67,7 +68,7 @@ def test_new_and_revoked_tokens_count_at_once(demo_store: Store, tmp_path: Path)
     tokens = TokenFile(tmp_path / "tokens.json")
     first, _ = tokens.create("admin")
     settings = Settings(tokens_file=str(tokens.path), audit_log=str(tmp_path / "audit.jsonl"))
-    with TestClient(create_app(settings, demo_store)) as client:
+    with TestClient(create_app(settings, demo_store), base_url=LOCALHOST) as client:
 
         def status(token: str) -> int:
             headers = {"Authorization": f"Bearer {token}"}
@@ -88,7 +89,9 @@ def test_local_mode_is_loopback_without_tokens(demo_store: Store, tmp_path: Path
     TokenFile(tmp_path / "none.json").create("planner")
     assert not create_app(empty, demo_store).state.local  # a token configured: no local mode
     beyond = Settings(host="0.0.0.0")
-    with TestClient(create_app(beyond, demo_store)) as client:  # no token: nobody gets in
+    with TestClient(
+        create_app(beyond, demo_store), base_url=LOCALHOST
+    ) as client:  # no token: nobody gets in
         assert client.post("/graphql", json={"query": "{ zones { id } }"}).status_code == 401
 
 
@@ -139,7 +142,7 @@ def test_websockets_are_closed_outside_local_mode(demo_store: Store, tmp_path: P
 
     TokenFile(tmp_path / "tokens.json").create("admin")
     settings = Settings(tokens_file=str(tmp_path / "tokens.json"), audit_log=str(tmp_path / "a"))
-    with TestClient(create_app(settings, demo_store)) as client:
+    with TestClient(create_app(settings, demo_store), base_url=LOCALHOST) as client:
         with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/graphql"):
             pass
         assert closed.value.code == 1008

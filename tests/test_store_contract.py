@@ -72,9 +72,11 @@ def test_values_are_data_never_code(store: Store) -> None:
 
 
 def test_setup_is_idempotent(store: Store) -> None:
+    store.upsert("merge_zones", ZONES[:1])
     store.setup()
     store.setup()
     store.ping()
+    assert [z["id"] for z in store.run("get_zones", ids=["be"])] == ["be"]
 
 
 def test_graph_entities_never_leak_out_of_the_store() -> None:

@@ -3,9 +3,9 @@
 // first takes the write locks on the referral and the service for the rest of the
 // transaction; the checks below then read committed, current values (no lost update).
 // $scope: None for unscoped callers (admin, local mode); else the acting case manager, and
-// nothing changes unless the patient is still in its scope when the statement runs (it manages
-// the patient or is in the care circle: a service of its with an accepted or active referral),
-// so a scope lost since the caller's check cannot be written through.
+// nothing changes unless, when the statement runs, it is the patient's case manager or it
+// provides the service the referral is addressed to, so a scope lost since the caller's check
+// cannot be written through.
 // Returns one row when it changed (`id`, `status`, `service`, `available`), none otherwise.
 MATCH (r:Referral {id: $id})-[:TO]->(s:Service)
 SET r._lock = true, s._lock = true
@@ -13,9 +13,8 @@ REMOVE r._lock, s._lock
 WITH r, s
 MATCH (r)-[:FOR]->(p:Patient)
 OPTIONAL MATCH (:Actor {id: $scope})-[managing:CASE_MANAGER_OF]->(p)
-OPTIONAL MATCH (:Actor {id: $scope})-[:PROVIDES]->(:Service)<-[:TO]-(tie:Referral)-[:FOR]->(p)
-WHERE tie.status IN ['accepted', 'active']
-WITH r, s, count(managing) + count(tie) AS ties
+OPTIONAL MATCH (:Actor {id: $scope})-[providing:PROVIDES]->(s)
+WITH r, s, count(managing) + count(providing) AS ties
 WHERE r.status = $current AND ($places >= 0 OR s.available > 0)
   AND ($scope IS NULL OR ties > 0)
 SET r.status = $status, r.updated = $now, r.outcome = $outcome,

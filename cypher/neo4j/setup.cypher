@@ -12,3 +12,7 @@ CREATE CONSTRAINT action_id IF NOT EXISTS FOR (n:Action) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT care_pathway_id IF NOT EXISTS FOR (n:CarePathway) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT pathway_step_id IF NOT EXISTS FOR (n:PathwayStep) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT funding_id IF NOT EXISTS FOR (n:Funding) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT source_record_key IF NOT EXISTS FOR (n:SourceRecord) REQUIRE n.key IS UNIQUE;
+CREATE INDEX source_record_source IF NOT EXISTS FOR (n:SourceRecord) ON (n.source);
+CREATE CONSTRAINT match_decision_key IF NOT EXISTS FOR (n:MatchDecision) REQUIRE n.key IS UNIQUE;

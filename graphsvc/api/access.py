@@ -131,16 +131,24 @@ async def audited(
     **detail: Any,
 ) -> T:
     """Run `work` and record it: one record per patient it read or wrote (`patients_of` the
-    result, else `patient`), or the patient asked for with the outcome of a failure."""
+    result, else `patient`), or the patient asked for with the outcome of a failure. A write
+    first appends an `intent` record, fsynced: if the log cannot take it, nothing is written
+    and the caller gets AuditUnavailable."""
     trail = info.context.audit
     operation = info.field_name
+    if access == WRITE:  # the intent is on disk before the database is touched
+        try:
+            await asyncio.to_thread(trail.intent, operation, _text(patient), **detail)
+        except AuditUnavailable as exc:  # says no path: shown as it is
+            raise GraphQLError(f"{exc}: nothing was written") from None
     try:
         result = await work()
     except NotFound:
         trail.record(operation, access, _text(patient), outcome=NOT_FOUND, **detail)
         raise
-    except Forbidden:
-        trail.record(operation, access, _text(patient), outcome=DENIED, **detail)
+    except Forbidden as exc:  # a refused registration names the person's pseudonym
+        trail.record(operation, access, _text(getattr(exc, "patient", patient)), outcome=DENIED,
+                     **detail)  # fmt: skip
         raise
     except GraphsvcError:
         trail.record(operation, access, _text(patient), outcome=ERROR, **detail)
@@ -159,6 +167,12 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _refused_request(result: Any) -> bool:
+    """A request refused before execution (limits, validation): errors, no data, no path."""
+    errors = getattr(result, "errors", None) or []
+    return bool(errors) and result.data is None and all(e.path is None for e in errors)
+
+
 class AuditFlush(SchemaExtension):
     """Writes the request's audit records (fsynced) before the answer leaves; an answer whose
     records cannot be written is withheld."""
@@ -167,6 +181,10 @@ class AuditFlush(SchemaExtension):
         yield
         context = self.execution_context.context
         trail = getattr(context, "audit", None)
+        result = self.execution_context.result
+        if trail is not None and not trail.records and _refused_request(result):
+            first = str(result.errors[0].message)[:200]  # type: ignore[union-attr]
+            trail.record("request", "request", None, outcome=DENIED, reason=first)
         if trail is None or not trail.records:
             return
         try:

@@ -22,11 +22,13 @@ from graphsvc.api.auth import Authenticate
 from graphsvc.api.context import call
 from graphsvc.api.exports import export_routes
 from graphsvc.api.feedback_routes import feedback_routes
+from graphsvc.api.gapmap_routes import gap_map_routes
 from graphsvc.api.http import GraphQLApp
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
 from graphsvc.api.pages import page_routes
 from graphsvc.api.schema import build_schema
+from graphsvc.api.transport import FrameGuard, LoopbackHostOnly
 from graphsvc.config import Settings, get_settings
 from graphsvc.errors import ConfigError, DatabaseUnavailable
 from graphsvc.security.audit import AuditLog
@@ -104,14 +106,22 @@ def create_app(
             *page_routes(lambda: state["store"], local=local),  # `/` and GraphiQL's files
             *export_routes(lambda: state["store"], local=local),
             *map_routes(lambda: state["store"], local=local),
+            *gap_map_routes(lambda: state["store"], local=local),
             *feedback_routes(
                 lambda: state["store"], audit_log, settings.suppression_k, local=local
             ),
         ],
         middleware=[
+            # transport guards (graphsvc.api.transport), outermost first
+            Middleware(FrameGuard),
+            *([Middleware(LoopbackHostOnly)] if local else []),
             Middleware(
-                Authenticate, tokens=tokens, local=local, max_body_bytes=limits.max_body_bytes
-            )
+                Authenticate,
+                tokens=tokens,
+                local=local,
+                max_body_bytes=limits.max_body_bytes,
+                audit_log=audit_log,
+            ),
         ],
         lifespan=lifespan,
     )

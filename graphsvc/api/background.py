@@ -10,11 +10,14 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
+from graphsvc.api.transport import server_options
+
 
 @contextlib.contextmanager
 def serving(app: Starlette, log_level: str = "warning") -> Iterator[str]:
     """Yield the app's /graphql URL while uvicorn serves it on 127.0.0.1."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level=log_level, lifespan="on",
+                            **server_options())  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="graphsvc-test-server", daemon=True)
     thread.start()

@@ -38,6 +38,7 @@ class Context:
     actor_services: DataLoader[str, list[Service]] = field(init=False)
     service_types: DataLoader[str, ServiceType | None] = field(init=False)
     need_types: DataLoader[str, NeedType | None] = field(init=False)
+    zone_shapes: DataLoader[str, dict[str, Any] | None] = field(init=False)
 
     def __post_init__(self) -> None:
         store = self.store
@@ -70,6 +71,13 @@ class Context:
             found = {n.code: n for n in await call(directory.list_need_types, store)}
             return [found.get(c) for c in codes]
 
+        async def zone_shapes(ids: list[str]) -> list[dict[str, Any] | None]:
+            from graphsvc.io.zone_store import geometries
+
+            found = await call(geometries, store, ids)
+            return [found.get(i) for i in ids]
+
+        self.zone_shapes = DataLoader(zone_shapes)
         self.zones = DataLoader(zones)
         self.zone_parts = DataLoader(parts)
         self.actors = DataLoader(actors)

@@ -518,7 +518,7 @@ class CoPlanQuery:
 
         async def work() -> feedback.TeamFeedback:
             return await call(feedback.team_feedback, context.store, str(team_id), from_, to,
-                              context.suppression_k)  # fmt: skip
+                              context.suppression_k, True)  # fmt: skip
 
         found = await audited(info, AGGREGATE, None, work, lambda _: [None], team=str(team_id))
         return TeamFeedback.from_domain(found)

@@ -44,10 +44,18 @@ class DirectoryQuery:
         rows = await call(directory.list_zones, info.context.store, _value(level), parent_id, page)
         return [Zone.from_domain(z) for z in rows]
 
-    @strawberry.field(description="One zone by id, or null.")
+    @strawberry.field(
+        description="One zone by id (or by an older code: then resolvedFrom says so), or null."
+    )
     async def zone(self, info: Ctx, id: strawberry.ID) -> Zone | None:
         found = await info.context.zones.load(str(id))
-        return Zone.from_domain(found) if found else None
+        if found:
+            return Zone.from_domain(found)
+        from graphsvc.io.zone_store import resolve_aliases
+
+        now = (await call(resolve_aliases, info.context.store, {str(id)})).get(str(id))
+        found = await info.context.zones.load(now) if now else None
+        return Zone.from_domain(found, resolved_from=str(id)) if found else None
 
     @strawberry.field(description="Actors located in a zone or its parts, by line and kind.")
     async def actors(

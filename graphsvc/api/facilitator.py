@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from graphsvc.api.context import call
+from graphsvc import maps
+from graphsvc.api.heavy import heavy
 from graphsvc.api.types import Actor, ActorLine, Ctx
 from graphsvc.core import network
 from graphsvc.maps import NetworkMap as DomainMap
@@ -248,14 +249,19 @@ class NetworkMap:
         )
 
 
-HOPS = "Ties from the focus actor, 1 to 4 (default 2)."
+HOPS = "Ties from the focus actor, 1 to 4 (default 1)."
 
 
 @strawberry.type
 class FacilitatorQuery:
     @strawberry.field(description="Network measures of a zone's actors (zone and its parts).")
     async def network_measures(self, info: Ctx, zone_id: strawberry.ID) -> NetworkMeasures:
-        found = await call(network.network_measures, info.context.store, str(zone_id))
+        found = await heavy(
+            info,
+            ("networkMeasures", str(zone_id)),
+            partial(network.network_measures, info.context.store, str(zone_id)),
+        )
+        _audit_ties(info, zone_id)
         return NetworkMeasures.from_domain(found)
 
     @strawberry.field(
@@ -271,11 +277,21 @@ class FacilitatorQuery:
         hops: Annotated[int | None, strawberry.argument(description=HOPS)] = None,
     ) -> NetworkMap:
         build = partial(
-            network.zone_map,
+            maps.zone_map,
             info.context.store,
             None if zone_id is None else str(zone_id),
             focus=None if focus_actor_id is None else str(focus_actor_id),
             hops=hops,
             include=None if include is None else [layer.value for layer in include],
         )
-        return NetworkMap.from_domain(await call(build))
+        key = ("networkMap", str(zone_id), str(focus_actor_id), hops, str(include))
+        built = await heavy(info, key, build)
+        _audit_ties(info, zone_id)
+        return NetworkMap.from_domain(built)
+
+
+def _audit_ties(info: Ctx, zone_id: object) -> None:
+    """Shared-patient ties rest on patients (at least k each): their reading is audited, as an
+    aggregate read (no pseudonym)."""
+    info.context.audit.record(info.field_name, "aggregate", None, ["sharedPatients"],
+                              zone=str(zone_id))  # fmt: skip

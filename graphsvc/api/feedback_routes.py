@@ -2,7 +2,8 @@
 
 `GET /feedback/team/{team_id}?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]`: the one-page
 report of `graphsvc feedback --team ID --format html|csv` (graphsvc.feedback_page), from the
-running service. `from` defaults to 1 January of the year of `to`, `to` to today.
+running service. `from` defaults to 1 January of the year of `to`, `to` to 31 December of
+that year (team feedback is released for calendar quarters, half-years and years only).
 
 Guarded like the GraphQL field `teamFeedback` (`@countsPatients`): planners and admins (and
 the local mode); any other role gets HTTP 403. Only the figures `TeamFeedback` carries are
@@ -60,9 +61,12 @@ def _date(request: Request, name: str) -> dt.date | None:
 
 
 def period(request: Request) -> tuple[dt.date, dt.date]:
-    """`from` and `to`, with the command line's defaults (1 January of `to`'s year, today)."""
-    end = _date(request, "to") or dt.date.today()
-    start = _date(request, "from") or dt.date(end.year, 1, 1)
+    """`from` and `to`, with the command line's defaults (the year of `to`, else of `from`,
+    else this year: a release period)."""
+    given_end, given_start = _date(request, "to"), _date(request, "from")
+    year = (given_end or given_start or dt.date.today()).year
+    end = given_end or dt.date(year, 12, 31)
+    start = given_start or dt.date(end.year, 1, 1)
     return start, end
 
 
@@ -126,7 +130,7 @@ async def _answer(
     try:
         chosen = _format(request)
         start, end = period(request)
-        found = await call(feedback.team_feedback, store, team_id, start, end, k)
+        found = await call(feedback.team_feedback, store, team_id, start, end, k, True)
     except NotFound as exc:
         trail.record(OPERATION, AGGREGATE, None, outcome=NOT_FOUND, team=team_id)
         return _problem(404, str(exc), as_html)

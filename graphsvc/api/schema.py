@@ -20,21 +20,29 @@ from graphsvc.api.coplan import CoPlanMutation, CoPlanQuery
 from graphsvc.api.directory import DirectoryQuery
 from graphsvc.api.errors import PublicErrors
 from graphsvc.api.facilitator import FacilitatorQuery
+from graphsvc.api.geography import GeographyQuery
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits, limit_extensions
 from graphsvc.api.planner import PlannerQuery
+from graphsvc.api.sources import SourcesMutation
 from graphsvc.api.validation import NameArgumentsInErrors
 from graphsvc.errors import GraphsvcError
 
 
 @strawberry.type
 class Query(
-    DirectoryQuery, PlannerQuery, AggregatesQuery, CaseManagerQuery, FacilitatorQuery, CoPlanQuery
+    DirectoryQuery,
+    PlannerQuery,
+    AggregatesQuery,
+    CaseManagerQuery,
+    FacilitatorQuery,
+    CoPlanQuery,
+    GeographyQuery,
 ):
     """Root query: the union of every area's fields."""
 
 
 @strawberry.type
-class Mutation(CaseManagerMutation, CoPlanMutation):
+class Mutation(CaseManagerMutation, CoPlanMutation, SourcesMutation):
     """Root mutation: the union of every area's mutations."""
 
 

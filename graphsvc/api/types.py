@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graphsvc.api.context import Context
 from graphsvc.api.prefetch import now_or_later
 from graphsvc.core import directory
 
+if TYPE_CHECKING:
+    from graphsvc.api.sources import FieldSource
+
 
 @strawberry.enum(description="Administrative or care level of a zone.")
 class ZoneLevel(Enum):
     COUNTRY = "country"
     REGION = "region"
+    PROVINCE = "province"
+    ARRONDISSEMENT = "arrondissement"
     PRIMARY_CARE_ZONE = "primary_care_zone"
     PILOT_ZONE = "pilot_zone"
     MUNICIPALITY = "municipality"
     VICINITY_NETWORK = "vicinity_network"
     STATISTICAL_SECTOR = "statistical_sector"
+    NEIGHBOURHOOD = "neighbourhood"
 
 
 @strawberry.enum(description="Line of care an actor belongs to.")
@@ -64,12 +71,46 @@ class Zone:
     lat: float | None
     lon: float | None
     parent_id: strawberry.Private[str | None]
+    resolved_from: str | None = strawberry.field(
+        default=None,
+        description="The older code asked for, when this zone was found by one of its "
+        "aliases (a merged 2019 municipality asked by its code is its 2025 municipality).",
+    )
 
     @classmethod
-    def from_domain(cls, zone: directory.Zone) -> Zone:
+    def from_domain(cls, zone: directory.Zone, resolved_from: str | None = None) -> Zone:
         return cls(id=strawberry.ID(zone.id), name=zone.name, level=ZoneLevel(zone.level),
                    population=zone.population, lat=zone.lat, lon=zone.lon,
-                   parent_id=zone.parent)  # fmt: skip
+                   parent_id=zone.parent, resolved_from=resolved_from)  # fmt: skip
+
+    @strawberry.field(
+        description="The zone's polygon as a GeoJSON geometry (WGS84), or null without one. "
+        "simplify: tolerance in metres (topology kept); display: the stored simplified copy "
+        "(about 50 m) instead of the full polygon."
+    )
+    async def geometry(
+        self, info: Ctx, simplify: float | None = None, display: bool = False
+    ) -> JSON | None:
+        from graphsvc.io.geometry import geojson_value
+
+        found = await info.context.zone_shapes.load(str(self.id))
+        if not found or not found.get("geometry"):
+            return None
+        text = found["display"] if display and found.get("display") else found["geometry"]
+        return geojson_value(text, simplify, argument="simplify")
+
+    @strawberry.field(description="Older codes of this zone that still resolve to it.")
+    async def aliases(self, info: Ctx) -> list[str]:
+        found = await info.context.zone_shapes.load(str(self.id))
+        return list((found or {}).get("aliases") or [])
+
+    @strawberry.field(
+        description="How the population was estimated (e.g. 'area share of be-nis-24062'), or "
+        "null when it is a published figure."
+    )
+    async def population_estimated(self, info: Ctx) -> str | None:
+        found = await info.context.zone_shapes.load(str(self.id))
+        return (found or {}).get("estimated")
 
     @strawberry.field(description="The zone this zone is part of.")
     def parent(self, info: Ctx) -> Zone | None:
@@ -143,6 +184,18 @@ class Service:
         found = await info.context.zones.load_many(self.cover_ids)
         return [Zone.from_domain(z) for z in found if z is not None]
 
+    @strawberry.field(description="What each source says of this service's fields.")
+    async def sources(
+        self, info: Ctx
+    ) -> list[Annotated[FieldSource, strawberry.lazy("graphsvc.api.sources")]]:
+        from graphsvc.api.sources import field_sources
+
+        current = {"name": self.name, "status": self.status.value, "type": self.type_code,
+                   "languages": self.languages, "eligibility": self.eligibility,
+                   "capacity": self.capacity, "available": self.available,
+                   "covers": self.cover_ids}  # fmt: skip
+        return await field_sources(info, "services", str(self.id), current)
+
 
 @strawberry.type(description="An organisation, professional or team in the care network.")
 class Actor:
@@ -173,3 +226,14 @@ class Actor:
         return [
             Service.from_domain(s) for s in await info.context.actor_services.load(str(self.id))
         ]
+
+    @strawberry.field(description="What each source says of this actor's fields.")
+    async def sources(
+        self, info: Ctx
+    ) -> list[Annotated[FieldSource, strawberry.lazy("graphsvc.api.sources")]]:
+        from graphsvc.api.sources import field_sources
+
+        current = {"name": self.name, "kind": self.kind.value, "line": self.line.value,
+                   "discipline": self.discipline, "languages": self.languages,
+                   "lat": self.lat, "lon": self.lon, "zone": self.zone_id}  # fmt: skip
+        return await field_sources(info, "actors", str(self.id), current)

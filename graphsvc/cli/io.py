@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graphsvc.cli import zones
 from graphsvc.cli.common import add_force, audit_patients, output_path, phase, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
@@ -26,6 +27,9 @@ def register(sub: Any) -> None:
     bundle = kinds.add_parser("bundle", help="a native bundle: folder of CSV files or .json")
     bundle.add_argument("path")
     bundle.set_defaults(run=_import_bundle)
+    from graphsvc.cli.maps import register_import  # `import workshop FILE` (the maps area's)
+
+    register_import(kinds)
     hsds = kinds.add_parser("hsds", help="Open Referral HSDS 3.0 (CSV folder, JSON) or 1.x")
     hsds.add_argument("path", help="folder (with or without datapackage.json) or JSON file")
     fhir = kinds.add_parser(
@@ -45,8 +49,24 @@ def register(sub: Any) -> None:
     pharmacies = kinds.add_parser(
         "pharmacies", help="the AFMPS/FAGG pharmacy list (needs `load belgium` first)"
     )
-    pharmacies.add_argument("path", help="CSV with name, lat, lon (authorization_id, ...)")
+    pharmacies.add_argument(
+        "path", help="CSV: the AFMPS columns, or a list with name, lat, lon (id, address, ...)"
+    )
+    pharmacies.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows; write each rejected one (file, row, field, reason) to "
+        "PATH.rejects.csv (default: any invalid row refuses the whole list)",
+    )
     pharmacies.set_defaults(run=_import_pharmacies)
+    zones.add_import(kinds)
+    for parser in (hsds, fhir, pharmacies):
+        parser.add_argument(
+            "--source",
+            help="the source's name (default: the file's name without extension, or the "
+            "folder's name); a re-import updates that source's records and nothing else",
+        )
+        parser.add_argument("--licence", help="the source's licence text, kept on its Source")
 
     exp = sub.add_parser("export", help="write the database to a bundle or HSDS 3.0")
     kinds = exp.add_subparsers(title="formats")
@@ -63,11 +83,15 @@ def register(sub: Any) -> None:
     hsds.add_argument("path")
     add_force(hsds)
     hsds.set_defaults(run=_export_hsds)
+    zones.add_export(kinds)
 
 
 def _with_store(settings: Settings, work: Callable[[Store], int]) -> int:
+    from graphsvc.cli.data import say_interrupted
+
     store = open_store(settings)
     try:
+        say_interrupted(store)  # a load or import cut short earlier: named, with the fix
         return work(store)
     finally:
         store.close()
@@ -119,6 +143,7 @@ def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
     def work(store: Store) -> int:
         with phase(f"checking {path} against the database"):
             check_bundle(bundle, [], store_lookup(store))
+        zones.bundle_areas(store, bundle, path)  # service_areas.geojson -> COVERS
         write_and_report(store, bundle, str(path), settings, started)
         return 0
 
@@ -131,61 +156,63 @@ def _report(lines: list[str]) -> None:
 
 
 def _import_hsds(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.hsds import import_hsds
-
-    return _import_source(args, settings, import_hsds)
+    return _import_source(args, settings, "hsds")
 
 
 def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.fhir import import_fhir
-
-    return _import_source(args, settings, import_fhir)
+    return _import_source(args, settings, "fhir")
 
 
-def _import_source(args: argparse.Namespace, settings: Settings, importer: Any) -> int:
+def _import_source(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     """Map a directory source (HSDS, FHIR) against the database, report, then write."""
-    from graphsvc.core.directory import get_zones
-    from graphsvc.io.bundle import store_lookup
-    from graphsvc.io.matching import candidates_from
+    return _import_kind(args, settings, kind, prefix=args.prefix, zone=args.zone)
+
+
+def _import_kind(args: argparse.Namespace, settings: Settings, kind: str, **options: Any) -> int:
+    from graphsvc.io.service_areas import fhir_extents, hsds_extents
+    from graphsvc.io.sources import write_sources
+    from graphsvc.io.sources_import import prepare_import
 
     path = _must_exist(args.path)
     started = time.monotonic()
+    extents = {"hsds": hsds_extents, "fhir": fhir_extents}.get(kind)
 
     def work(store: Store) -> int:
-        if args.zone is not None and not get_zones(store, [args.zone]):
-            raise InputError([f"--zone {args.zone}: no such zone (it must exist already)"])
         with phase(f"reading and matching {path}"):
-            imported = importer(
-                path,
-                prefix=args.prefix,
-                zone=args.zone,
-                existing=store_lookup(store),
-                candidates=candidates_from(store),
+            imported, info = prepare_import(
+                store, path, kind, source=args.source, licence=args.licence, **options
             )
+        if extents is not None:  # older zone codes, service areas
+            zones.after_mapping(store, imported, path, options.get("prefix"), extents)
         _report(imported.lines())
-        write_and_report(store, imported.bundle, str(path), settings, started)
+        if options.get("rejects") is not None:
+            _write_rejects(path, options["rejects"])
+        write_and_report(store, imported.bundle, info.name, settings, started)
+        if extents is not None:  # actors to their finest zone by coordinates
+            zones.after_writing(store, imported)
+        _report(write_sources(store, info, imported.matched, imported.extra))
         return 0
 
     return _with_store(settings, work)
 
 
 def _import_pharmacies(args: argparse.Namespace, settings: Settings) -> int:
-    from graphsvc.io.belgium import import_pharmacies
-    from graphsvc.io.bundle import store_lookup
-    from graphsvc.io.matching import candidates_from
+    rejects: list[tuple[str, str, str]] | None = [] if args.skip_invalid else None
+    return _import_kind(args, settings, "pharmacies", rejects=rejects)
 
-    path = _must_exist(args.path)
-    started = time.monotonic()
 
-    def work(store: Store) -> int:
-        imported = import_pharmacies(
-            path, existing=store_lookup(store), candidates=candidates_from(store)
-        )
-        _report(imported.lines())
-        write_and_report(store, imported.bundle, str(path), settings, started)
-        return 0
+def _write_rejects(path: Path, rejects: list[tuple[str, str, str]]) -> None:
+    """file,row,field,reason of every rejected record, beside the source (PATH.rejects.csv)."""
+    import csv
 
-    return _with_store(settings, work)
+    out = path.with_name(path.name + ".rejects.csv")
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["file", "row", "field", "reason"])
+        for where, field, reason in rejects:
+            file, _, row = where.rpartition(" row ")
+            writer.writerow([file, row, field, reason])
+    say(f"  rejected: {len(rejects):,} rows, listed in {out}")
 
 
 def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:

@@ -105,12 +105,15 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     log = AuditLog(settings.audit_path)
     if args.verify:
         count, problems = log.verify()
+        head = log.read_head()
+        anchored = f"{head.count} records, last {head.last}" if head else "none"
+        say(f"head ({log.head_path}): {anchored}")  # note it elsewhere: it anchors the chain
         for problem in problems[:20]:
             say(f"  {problem}")
         if problems:
             say(f"graphsvc: error: {log.path}: {len(problems)} problem(s) in {count} records")
             return 1
-        say(f"{log.path}: {count} records, chain intact")
+        say(f"{log.path}: {count} records, chain intact up to the head")
         return 0
     records = list(log.read(args.patient))
     if args.json:

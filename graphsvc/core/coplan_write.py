@@ -17,7 +17,7 @@ from typing import Any
 
 from graphsvc.core.pathways import require_pathway
 from graphsvc.core.patients import require_patient
-from graphsvc.errors import InputError
+from graphsvc.errors import Forbidden, InputError
 from graphsvc.io.bundle import Bundle, bundle_from_records, store_lookup, write_steps
 from graphsvc.model import PLANNED
 from graphsvc.store import Store
@@ -97,8 +97,13 @@ def enrol(
     completed: int = 0,
 ) -> dict[str, Any]:
     """Enrol a patient in a care pathway (or change its enrolment); return the enrolment.
-    A case manager (`actor_id`) enrols only the patients it manages or has in its circle."""
-    require_patient(store, patient_id, scope=actor_id)
+    A case manager (`actor_id`) enrols only the patients it manages, checked again in the
+    statement that writes (cypher/merge_enrolment.cypher)."""
+    patient = require_patient(store, patient_id, scope=actor_id)
+    if actor_id is not None and patient.case_manager != actor_id:
+        raise Forbidden(
+            "argument patientId: only the patient's case manager (or an admin) enrols it"
+        )
     pathway = require_pathway(store, pathway_id)
     last = max((s.step for s in pathway.steps), default=0)
     if not 0 <= completed <= last:
@@ -107,5 +112,9 @@ def enrol(
             f"of {pathway_id!r}"
         ])  # fmt: skip
     record = {"patient": patient_id, "pathway": pathway_id, "since": since, "completed": completed}
-    save_records(store, {"enrolments": [record]}, {"enrolments": "enrolment"})
+    written = store.run("merge_enrolment", scope=actor_id, **record)
+    if not written or not written[0]["written"]:
+        raise Forbidden(
+            "argument patientId: only the patient's case manager (or an admin) enrols it"
+        )
     return record

@@ -43,6 +43,7 @@ from graphsvc.core.funding import check_period
 from graphsvc.core.patients import get_patients
 from graphsvc.core.referrals import referrals_of
 from graphsvc.errors import InputError, NotFound
+from graphsvc.security.sdc import Relation, protect
 from graphsvc.store import Row, Store
 
 SMALL_CELL_K = 10
@@ -123,9 +124,13 @@ def team_feedback(
     start: dt.date,
     end: dt.date,
     k: int = SMALL_CELL_K,
+    released: bool = False,
 ) -> TeamFeedback:
-    """The indicators of a team over a period, beside its pilot's average (six round trips)."""
+    """The indicators of a team over a period, beside its pilot's average (six round trips).
+    `released` (every answer that leaves graphsvc): the period must be a release period."""
     check_period(start, end, ("from", "to"))
+    if released:
+        check_release_period(start, end)
     if k < 1:
         raise InputError([f"small-cell threshold k: {k} must be at least 1"])
     teams = store.run("list_pilot_teams", team=team_id)
@@ -140,11 +145,11 @@ def team_feedback(
             "vicinity network (bundle table network_zones)"
         ])  # fmt: skip
     raw = _raw_figures(store, teams, start, end)
-    hidden = {t["id"]: _small(raw[t["id"]], k) for t in teams}
+    hidden = suppressed_cells(raw, k)
     team = next(t for t in teams if t["id"] == team_id)
     indicators = []
     for code, label, patient_based in INDICATORS:
-        suppressed = code in hidden[team_id]
+        suppressed = (team_id, code) in hidden
         value = None if suppressed else raw[team_id].counts[code]
         average, pilot_hidden, used = _pilot(code, raw, hidden, k)
         indicators.append(Indicator(code, label, value, suppressed, average, pilot_hidden,
@@ -154,16 +159,82 @@ def team_feedback(
                         tuple(t["id"] for t in teams), tuple(indicators))  # fmt: skip
 
 
+PILOT = "pilot"
+LINKED = ("patients_followed", "referrals_proposed", "referrals_accepted", "referrals_declined",
+          "open_needs")  # fmt: skip
+
+
+def linked_table(
+    raw: dict[str, _Raw], k: int
+) -> tuple[dict[tuple[str, str], int], list[Relation], set[tuple[str, str]]]:
+    """The counts of every team of a pilot and the pilot's sums as one linked table:
+    (values, relations, primary cells). Cells `(team, code)` and `(PILOT, code)`; relations:
+    accepted plus declined referrals are at most the proposed ones (per team and pilot), and
+    the pilot's average times its teams is the sum of the teams' figures. Primary: a figure
+    resting on 1 to k - 1 patients (a referral count rests on its referrals' patients)."""
+    values: dict[tuple[str, str], int] = {}
+    primary: set[tuple[str, str]] = set()
+    relations: list[Relation] = []
+    for code in LINKED:
+        for team, figures in raw.items():
+            values[(team, code)] = int(figures.counts[code] or 0)
+            if 0 < figures.sizes[code] < k:
+                primary.add((team, code))
+        values[(PILOT, code)] = sum(values[(team, code)] for team in raw)
+        relations.append(Relation.total((PILOT, code), [(team, code) for team in raw]))
+    for owner in (*raw, PILOT):
+        relations.append(Relation.at_most(
+            [(owner, "referrals_accepted"), (owner, "referrals_declined")],
+            (owner, "referrals_proposed"),
+        ))  # fmt: skip
+    return values, relations, primary
+
+
+def suppressed_cells(raw: dict[str, _Raw], k: int) -> set[tuple[str, str]]:
+    """`(team or PILOT, code)` cells not to show: primary ones, the median of fewer than k
+    acceptances, and complementary cells until the attacker of graphsvc.security.sdc narrows
+    no hidden figure to 1..k-1."""
+    values, relations, primary = linked_table(raw, k)
+    hidden = protect(values, relations, k, primary=primary)
+    for team, figures in raw.items():
+        for code, _, patient_based in INDICATORS:
+            if code not in LINKED and patient_based and 0 < figures.sizes[code] < k:
+                hidden.add((team, code))
+    return hidden
+
+
+def release_periods(year: int) -> list[tuple[dt.date, dt.date]]:
+    """The periods team feedback is released for: calendar quarters, half-years, the year."""
+    starts = [(1, 3), (4, 6), (7, 9), (10, 12), (1, 6), (7, 12), (1, 12)]
+    return [(dt.date(year, a, 1), _last_day(year, b)) for a, b in starts]
+
+
+def _last_day(year: int, month: int) -> dt.date:
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def check_release_period(start: dt.date, end: dt.date) -> None:
+    """InputError unless start to end is a calendar quarter, half-year or year: overlapping
+    periods of any length would let two answers be subtracted (30 patients followed one
+    way, 33 the other: 3 patients singled out)."""
+    if (start, end) not in release_periods(start.year):
+        quarter = (start.month - 1) // 3 * 3 + 1
+        first, last = dt.date(start.year, quarter, 1), _last_day(start.year, quarter + 2)
+        raise InputError([
+            f"arguments from, to: {start} to {end} is not a release period; team feedback is "
+            f"released for calendar quarters (e.g. {first} to {last}), half-years and years"
+        ])  # fmt: skip
+
+
 def _pilot(
-    code: str, raw: dict[str, _Raw], hidden: dict[str, set[str]], k: int
+    code: str, raw: dict[str, _Raw], hidden: set[tuple[str, str]], k: int
 ) -> tuple[float | None, bool, int]:
     """The pilot's figure for an indicator: (value, suppressed, teams it is over).
 
-    Counts: the mean over all the pilot's teams, suppressed when it would give away a
-    suppressed team's count (one team suppressed, or suppressed counts adding up to less
-    than k: the mean times the teams minus the shown counts). The median: over every
-    acceptance of the pilot's teams, suppressed below k patients. The density: the mean over
-    the teams that have one (it counts no patients)."""
+    Counts: the mean over all the pilot's teams, unless its sum is suppressed in the linked
+    table. The median: over every acceptance of the pilot's teams, suppressed below k
+    patients. The density: the mean over the teams that have one (it counts no patients)."""
     if code == "median_days_to_accept":
         pooled = {rid: found for r in raw.values() for rid, found in r.days.items()}
         patients = len({patient for patient, _ in pooled.values()})
@@ -174,17 +245,9 @@ def _pilot(
     values = {team: r.counts[code] for team, r in raw.items() if r.counts[code] is not None}
     if not values:
         return None, False, 0
-    secret = [team for team in values if code in hidden[team]]
-    if secret and (len(secret) == 1 or sum(values[t] or 0 for t in secret) < k):
+    if (PILOT, code) in hidden:
         return None, True, len(values)
     return round(sum(v or 0 for v in values.values()) / len(values), 4), False, len(values)
-
-
-def _small(raw: _Raw, k: int) -> set[str]:
-    """The indicators that must not be shown: patient-based ones resting on 1 to k - 1
-    patients (zero is shown: it discloses nobody, as in graphsvc.security.suppression)."""
-    return {code for code, _, patient_based in INDICATORS
-            if patient_based and 0 < raw.sizes[code] < k}  # fmt: skip
 
 
 def _raw_figures(store: Store, teams: list[Row], start: dt.date, end: dt.date) -> dict[str, _Raw]:

@@ -27,21 +27,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from graphsvc.errors import InputError, NotFound
+from graphsvc.config import get_settings
+from graphsvc.errors import NotFound
 from graphsvc.store import Store
-
-if TYPE_CHECKING:
-    from graphsvc.maps import NetworkMap
 
 ROLES = ("coordinator", "gatekeeper", "representative", "liaison", "itinerant")
 TIE_KINDS = ("collaboration", "network", "patients")
 LOUVAIN_SEED = 42
-MIN_HOPS, MAX_HOPS, DEFAULT_HOPS = 1, 4, 2
 
 
 @dataclass(frozen=True)
@@ -209,8 +206,10 @@ def fetch_zone_network(store: Store, zone_id: str) -> ZoneNetwork:
         members[r["network"]].append(r["actor"])
         names[r["network"]] = r["name"]
         memberships[r["actor"]].append(r["name"])
+    k = get_settings().suppression_k  # a tie shown for fewer patients would single them out
     shared = {
-        _pair(r["source"], r["target"]) for r in store.run("list_network_shared_patients", ids=ids)
+        _pair(r["source"], r["target"])
+        for r in store.run("list_network_shared_patients", ids=ids, k=k)
     }
     return ZoneNetwork(
         zone=zone,
@@ -424,123 +423,3 @@ def missing_links(net: ZoneNetwork) -> tuple[MissingLink, ...]:
 def network_measures(store: Store, zone_id: str) -> NetworkMeasures:
     """Fetch a zone's network and compute its measures."""
     return compute_measures(fetch_zone_network(store, zone_id))
-
-
-# --- maps: the data a map needs -------------------------------------------------------------
-
-
-def check_hops(hops: int) -> int:
-    """Hops of an ego view: 1 to 4, or InputError naming the argument."""
-    if isinstance(hops, bool) or not isinstance(hops, int) or not MIN_HOPS <= hops <= MAX_HOPS:
-        raise InputError([f"argument hops: {hops!r} is not between {MIN_HOPS} and {MAX_HOPS}"])
-    return hops
-
-
-def actor_network_zone(store: Store, actor_id: str) -> str:
-    """The zone whose network an actor's ego map uses: its pilot zone, else its own zone."""
-    rows = store.run("get_network_actor_home", id=actor_id)
-    if not rows:
-        raise NotFound(f"argument focusActorId: unknown actor {actor_id!r}")
-    zones = sorted(
-        (z for z in rows[0]["zones"] or [] if z.get("id") is not None), key=lambda z: z["depth"]
-    )
-    if not zones:
-        raise InputError([f"argument focusActorId: actor {actor_id!r} is not located in a zone"])
-    pilot = next((z["id"] for z in zones if z["level"] == "pilot_zone"), None)
-    return pilot or zones[0]["id"]
-
-
-GAP_FIELDS = ("zone", "need", "need_name", "status", "ratio", "rollup")
-OVERLAP_FIELDS = ("zone", "service_type", "service_type_name", "providers", "fragmented")
-
-
-def _plain(row: Any, names: Iterable[str]) -> dict[str, Any]:
-    """The named fields of a planner row (a mapping, or an object with attributes/properties)."""
-    if isinstance(row, Mapping):
-        return {n: row[n] for n in names if n in row}
-    return {n: getattr(row, n) for n in names if hasattr(row, n)}
-
-
-def planner_overlay(store: Store, zone_id: str) -> tuple[list[dict], list[dict]]:
-    """Gaps and overlaps of the zone from the planner modules, when they exist (else none).
-
-    Expects `graphsvc.core.gaps.zone_gaps(store, zone_id)` rows with `zone`, `need`, `status`
-    (optionally `need_name`, `ratio`, `rollup`), and `graphsvc.core.overlaps.zone_overlaps(
-    store, zone_id)` rows with `zone`, `service_type`, `providers` (actor ids) and `fragmented`;
-    mappings or objects with those attributes. Roll-up rows (a zone's summary of its parts) are
-    left out: the parts carry the detail.
-    """
-    try:
-        from graphsvc.core.gaps import zone_gaps
-    except ImportError:
-        gaps: list[dict] = []
-    else:
-        gaps = [_plain(r, GAP_FIELDS) for r in zone_gaps(store, zone_id)]
-        gaps = [g for g in gaps if not g.get("rollup")]
-    try:
-        from graphsvc.core.overlaps import zone_overlaps
-    except ImportError:
-        overlaps: list[dict] = []
-    else:
-        overlaps = [_plain(r, OVERLAP_FIELDS) for r in zone_overlaps(store, zone_id)]
-    return gaps, overlaps
-
-
-def _add_names(store: Store, gaps: list[dict], overlaps: list[dict]) -> None:
-    """Give planner rows the names of their need and service types (one query per kind)."""
-    from graphsvc.core.directory import list_need_types, list_service_types
-
-    if gaps:
-        needs = {n.code: n.name for n in list_need_types(store)}
-        for g in gaps:
-            g.setdefault("need_name", needs.get(g.get("need")))
-    if overlaps:
-        types = {t.code: t.name for t in list_service_types(store)}
-        for o in overlaps:
-            o.setdefault("service_type_name", types.get(o.get("service_type")))
-
-
-def zone_map(
-    store: Store,
-    zone_id: str | None,
-    *,
-    focus: str | None = None,
-    hops: int | None = None,
-    include: Iterable[str] | None = None,
-    max_nodes: int | None = None,
-) -> NetworkMap:
-    """The map of a zone's network, or the ego view of `focus` at `hops` in its network."""
-    from graphsvc import maps
-
-    if hops is not None:
-        check_hops(hops)
-    if zone_id is None:
-        if focus is None:
-            raise InputError(["argument zoneId: give a zone, or an actor to focus on"])
-        zone_id = actor_network_zone(store, focus)
-    net = fetch_zone_network(store, zone_id)
-    if focus is not None and focus not in {a.id for a in net.actors}:
-        actor_network_zone(store, focus)  # NotFound for an unknown actor
-        raise InputError(
-            [f"argument focusActorId: actor {focus!r} is not in the network of zone {zone_id!r}"]
-        )
-    gaps, overlaps = planner_overlay(store, zone_id)
-    _add_names(store, gaps, overlaps)
-    return maps.build_map(
-        net,
-        compute_measures(net),
-        gaps,
-        overlaps,
-        include=include,
-        focus=focus,
-        hops=DEFAULT_HOPS if hops is None else hops,
-        max_nodes=max_nodes,
-    )
-
-
-def actor_map(store: Store, actor_id: str, hops: int = DEFAULT_HOPS, **options: Any) -> NetworkMap:
-    """The ego view of one actor at `hops` ties, in the network of its pilot zone."""
-    check_hops(hops)
-    return zone_map(
-        store, actor_network_zone(store, actor_id), focus=actor_id, hops=hops, **options
-    )

@@ -5,21 +5,28 @@ Only counts leave the database (cypher/count_patients_by_zone.cypher). A zone's 
 its own patients (LIVES_IN the zone itself) plus its parts'. Suppression is computed over
 the whole zone hierarchy the zone belongs to, separately for `all patients` and for each need
 (a patient with several needs counts once in each: needs do not add up to the total), so a
-count is shown or hidden the same way in every table it appears in. Patients living directly
-in a zone that has parts are a cell of that zone's line that is never listed.
+count is shown or hidden the same way in every table it appears in. All the counts of the
+hierarchy, all patients and every need, are one linked table (`linked_table`): a zone is the
+sum of its parts and of the patients living in it directly (a cell never shown), and a need's
+count is at most the patients'. Suppression is checked by the attacker of
+graphsvc.security.sdc over that whole table.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graphsvc.core import directory
-from graphsvc.security.suppression import Line, suppress
+from graphsvc.security.sdc import Relation, protect
 from graphsvc.store import Store
 
 ALL = ""  # the need key of `all patients`
+_CACHE_SIZE = 64
+_LOCK = threading.Lock()
+_PROTECTED: dict[tuple, frozenset] = {}  # suppression of a table is a function of its counts
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,7 @@ def patient_counts(store: Store, zone_id: str, k: int) -> PatientCounts:
     for z in sorted(tree):
         if parent.get(z) in tree:
             children[parent[z]].append(z)
-    shown: dict[str, dict[str, Count]] = {}
-    for need in (ALL, *need_codes):
-        shown[need] = _suppressed(tree, children, own.get(need, {}), k)
+    shown = _suppressed(tree, children, own, (ALL, *need_codes), k)
     parts = sorted(children.get(zone.id, []))
 
     def counts(z: str) -> ZoneCounts:
@@ -89,26 +94,76 @@ def _subtree(parent: dict[str, str | None], root: str) -> set[str]:
     return found
 
 
-def _suppressed(
-    tree: Iterable[str], children: dict[str, list[str]], own: dict[str, int], k: int
-) -> dict[str, Count]:
-    """Each zone's count (own patients plus its parts'), shown or suppressed."""
+def linked_table(
+    tree: Iterable[str],
+    children: dict[str, list[str]],
+    own: dict[str, dict[str, int]],
+    needs: Iterable[str],
+) -> tuple[dict[object, int], list[Relation], set[object]]:
+    """Every count of a zone hierarchy as one linked table: (values, relations, unlisted).
+
+    Cells `(need, zone)` (need ALL: all patients) and, never shown, `(need, "own", zone)`
+    (patients living in a zone that has parts, when there are some). Relations: a zone is
+    the sum of its parts and its own patients, per need; a need's count is at most the
+    patients' in every zone (and in every own cell)."""
     tree = set(tree)
     values: dict[object, int] = {}
+    unlisted: set[object] = set()
+    relations: list[Relation] = []
 
-    def total(z: str) -> int:
-        if z not in values:
-            values[z] = own.get(z, 0) + sum(total(c) for c in children.get(z, []))
-        return values[z]
+    def total(need: str, z: str) -> int:
+        key = (need, z)
+        if key not in values:
+            values[key] = own.get(need, {}).get(z, 0) + sum(
+                total(need, c) for c in children.get(z, [])
+            )
+        return values[key]
 
-    lines = []
-    for z in sorted(tree):
-        total(z)
-        if children.get(z):
-            cells: list[object] = list(children[z])
-            if own.get(z):
-                values[("own", z)] = own[z]
-                cells.append(("own", z))
-            lines.append(Line(z, tuple(cells)))
-    hidden = suppress(values, lines, k) if any(values.values()) else set()
-    return {z: Count(None, True) if z in hidden else Count(values[z], False) for z in sorted(tree)}
+    for need in needs:
+        for z in sorted(tree):
+            total(need, z)
+            if need != ALL:
+                relations.append(Relation.at_most([(need, z)], (ALL, z)))
+            if not children.get(z):
+                continue
+            cells: list[object] = [(need, c) for c in children[z]]
+            if own.get(need, {}).get(z):
+                key = (need, "own", z)
+                values[key] = own[need][z]
+                unlisted.add(key)
+                cells.append(key)
+                if need != ALL:
+                    relations.append(Relation.at_most([key], (ALL, "own", z)))
+            relations.append(Relation.total((need, z), cells))
+    return values, relations, unlisted
+
+
+def _suppressed(
+    tree: Iterable[str],
+    children: dict[str, list[str]],
+    own: dict[str, dict[str, int]],
+    needs: Iterable[str],
+    k: int,
+) -> dict[str, dict[str, Count]]:
+    """Each need's (and all patients') count per zone, shown or suppressed, checked by the
+    attacker over the whole linked table."""
+    tree = sorted(set(tree))
+    needs = tuple(needs)
+    values, relations, unlisted = linked_table(tree, children, own, needs)
+    key = (k, tuple(sorted(values.items(), key=repr)),
+           tuple((z, tuple(children.get(z, ()))) for z in tree))  # fmt: skip
+    hidden = _PROTECTED.get(key)
+    if hidden is None:  # the integer programs run once per distinct table
+        hidden = frozenset(protect(values, relations, k, unlisted) if any(values.values())
+                           else ())  # fmt: skip
+        with _LOCK:
+            if len(_PROTECTED) >= _CACHE_SIZE:
+                _PROTECTED.pop(next(iter(_PROTECTED)))
+            _PROTECTED[key] = hidden
+    return {
+        need: {
+            z: Count(None, True) if (need, z) in hidden else Count(values[(need, z)], False)
+            for z in tree
+        }
+        for need in needs
+    }

@@ -10,8 +10,10 @@ and nothing is written unless the whole record is valid.
 
 `actor_id` is the acting actor: a case manager's token gives it, and then every read is
 scoped in Cypher to the patients it manages or whose care circle it is in (the `*_scoped_*`
-queries, `$actor`); it registers patients for itself and only changes those it manages.
-None (an admin, the local mode, the command line) reads and writes unscoped.
+queries, `$actor`); it registers patients for itself and only changes those it manages, and
+that scope is a parameter of the writing statement itself (`$scope`), so a hand-over or a
+concurrent registration that came first refuses the write. None (an admin, the local mode,
+the command line) reads and writes unscoped.
 """
 
 from __future__ import annotations
@@ -138,24 +140,23 @@ def register_patient(
     merged.update({k: v for k, v in fields.items() if k in FIELDS and k != "external_id"})
     if merged.get("case_manager") is None:
         merged["case_manager"] = actor_id
-    if actor_id is not None and not problems:
-        _check_own_registration(store, actor_id, patient_id, merged["case_manager"])
-    return _write(store, patient_id, merged, {}, problems)
+    if actor_id is not None and not problems and merged["case_manager"] != actor_id:
+        raise _refused(patient_id)
+    return _write(store, patient_id, merged, {}, problems, scope=actor_id, create=True)
 
 
-def _check_own_registration(
-    store: Store, actor_id: str, patient_id: str, case_manager: object
-) -> None:
-    """A case manager registers patients for itself, and cannot take over (or overwrite)
-    a patient another case manager already manages."""
-    if case_manager != actor_id:
-        raise Forbidden("field case_manager: a case manager registers its own patients only")
-    existing = get_patients(store, [patient_id]).get(patient_id)
-    if existing is not None and existing.case_manager != actor_id:
-        raise Forbidden(
-            "external_id: this person is already registered by another case manager; "
-            "ask them or an admin to hand the patient over"
-        )
+REGISTRATION_REFUSED = (
+    "registration refused: a case manager registers only people no one else manages, with "
+    "itself as their case manager (an admin hands patients over)"
+)
+
+
+def _refused(patient_id: str) -> Forbidden:
+    """The one refusal of a registration, whatever the reason (a person registered by
+    another case manager is not told apart); it names the pseudonym for the audit log."""
+    error = Forbidden(REGISTRATION_REFUSED)
+    error.patient = patient_id  # type: ignore[attr-defined]
+    return error
 
 
 def update_patient(
@@ -179,7 +180,7 @@ def update_patient(
     }
     merged.update({k: v for k, v in changes.items() if v is not None})
     known_since = {n.code: n.since for n in current.needs}
-    return _write(store, current.id, merged, known_since, problems)
+    return _write(store, current.id, merged, known_since, problems, scope=actor_id, create=False)
 
 
 def _write(
@@ -188,7 +189,12 @@ def _write(
     fields: dict[str, Any],
     known_since: dict[str, str | None],
     problems: list[str],
+    scope: str | None = None,
+    create: bool = True,
 ) -> Patient:
+    """Validate and write one patient record; `scope` and `create` go into the statement
+    that writes (cypher/merge_patient.cypher), so a scope lost since the caller's check, or
+    a registration that came first, refuses the write."""
     languages = _codes(fields["languages"], "languages", problems, _check_language, MAX_LANGUAGES)
     eligibility = _codes(
         fields["eligibility"], "eligibility", problems, _check_tag, len(ELIGIBILITY_TAGS)
@@ -212,7 +218,13 @@ def _write(
         languages=languages,
         eligibility=eligibility,
         needs=needs,
+        scope=scope,
+        create=create,
     )
+    if not rows and scope is not None:
+        if create:
+            raise _refused(patient_id)
+        raise Forbidden("argument id: only the patient's case manager (or an admin) changes it")
     if not rows:
         raise NotFound(f"zone {zone.id!r} or case manager {manager!r} disappeared meanwhile")
     return Patient(

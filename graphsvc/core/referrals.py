@@ -18,7 +18,10 @@ closed, cancelled).
 `actor_id` is the acting actor: new referrals are made BY it (by default the patient's case
 manager). When given (a case manager's token), the patient or referral is first read with the
 scoped queries (`$actor`: patients it manages or whose care circle it is in), so a referral
-of any other patient is unknown to it and cannot be made or moved. None is unscoped.
+of any other patient is unknown to it. Only the patient's case manager makes referrals and
+moves them; a provider in the circle moves only the referrals addressed to its own services.
+Both rules are also in the statements that write (`$scope`), so a hand-over between the
+check and the write refuses the write. None is unscoped.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataclasses import dataclass
 from graphsvc.core import directory
 from graphsvc.core.directory import Service
 from graphsvc.core.patients import require_patient
-from graphsvc.errors import GraphsvcError, InputError, NotFound
+from graphsvc.errors import Forbidden, GraphsvcError, InputError, NotFound
 from graphsvc.model import REFERRAL_STATUSES
 from graphsvc.store import Row, Store
 
@@ -70,6 +73,10 @@ OUTCOMES = (
     "other",
 )
 MAX_SERVICES = 20
+MOVE_REFUSED = (
+    "argument id: only the patient's case manager (or an admin) moves its referrals; a "
+    "provider moves only referrals addressed to its own services"
+)
 
 
 class Conflict(GraphsvcError):
@@ -172,6 +179,10 @@ def activate_partners(
     (default: the patient's case manager). All or nothing: every service must exist, be
     active, have a free place and have no open referral for this patient yet."""
     patient = require_patient(store, patient_id, scope=actor_id)
+    if actor_id is not None and patient.case_manager != actor_id:
+        raise Forbidden(
+            "argument patientId: only the patient's case manager (or an admin) makes referrals"
+        )
     problems = []
     if not service_ids:
         problems.append("argument serviceIds: give at least one service")
@@ -238,6 +249,10 @@ def update_referral(
     if problems:
         raise InputError(problems)
     referral = require_referral(store, referral_id, scope=actor_id)
+    if actor_id is not None and actor_id != referral.service.actor:
+        manager = require_patient(store, referral.patient, scope=actor_id).case_manager
+        if manager != actor_id:
+            raise _move_refused(referral.patient)
     current = referral.status
     if status not in TRANSITIONS[current]:
         allowed = ", ".join(TRANSITIONS[current]) or "none (it has ended)"
@@ -266,7 +281,11 @@ def update_referral(
         scope=actor_id,
     )
     if not changed:
-        now = require_referral(store, referral_id, scope=actor_id)
+        now = require_referral(store, referral_id, scope=actor_id)  # NotFound: scope lost
+        if actor_id is not None and actor_id != now.service.actor:
+            manager = require_patient(store, now.patient, scope=actor_id).case_manager
+            if manager != actor_id:
+                raise _move_refused(now.patient)
         if now.status != current:
             raise Conflict(f"referral {referral_id!r} changed meanwhile: it is now {now.status}")
         raise Conflict(
@@ -276,6 +295,12 @@ def update_referral(
     # unscoped: a provider that just closed its last referral for the patient leaves the
     # circle with this very move, and still gets the answer to its own write
     return require_referral(store, referral_id)
+
+
+def _move_refused(patient_id: str) -> Forbidden:
+    error = Forbidden(MOVE_REFUSED)
+    error.patient = patient_id  # type: ignore[attr-defined]  # for the audit log
+    return error
 
 
 def _now() -> str:

@@ -221,8 +221,9 @@ Meanings the generator relies on:
 
 
 FORMAT: tuple[tuple[str, str], ...] = (
-    ("zones", "level: country, region, primary_care_zone, pilot_zone, municipality, "
-     "vicinity_network, statistical_sector; `part_of` = parent zone (PART_OF)"),
+    ("zones", "level: country, region, province, arrondissement, primary_care_zone, "
+     "pilot_zone, municipality, vicinity_network, statistical_sector, neighbourhood; "
+     "`part_of` = parent zone (PART_OF)"),
     ("service_types", "`broader` = parent type (BROADER)"),
     ("need_types", "domain: medical, mental, social, functional; `met_by` = list of service "
      "types (MET_BY)"),

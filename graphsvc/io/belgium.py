@@ -1,17 +1,23 @@
-"""Real Belgian geography and second-line actors, built at run time from public open data.
+"""Real Belgian geography as it is in 2025 and second-line actors, built from public open data.
 
-`graphsvc load belgium` builds: Belgium > regions (Vlaanderen, Wallonie, Brussel) > the
-Flemish and Brussels primary care zones (eerstelijnszones, ELZ) > municipalities (581, with
-their population on 1/1/2020, 11,492,641 in all) > neighbourhoods (2,730 wijken of Flanders and
-Brussels, as vicinity networks); Walloon municipalities sit directly under Wallonie. The 272
-hospital sites become second-line actors with a hospital-care (or psychiatric) service sized by
-their beds, and an emergency service where they have one. The demo vocabulary of service and
-need types comes along, so gap queries run on this geography.
+`graphsvc load belgium` builds: Belgium > regions (Vlaanderen, Wallonie, Brussel) > the 56
+Flemish primary care zones (eerstelijnszones, ELZ, as redrawn for 2025) and Brussels' one zone
+> municipalities (565, with the 2025 NIS codes and their population on 1/1/2020 aggregated over
+the merged 2019 municipalities, 11,492,641 in all) > neighbourhoods (2,730 wijken of Flanders
+and Brussels, as vicinity networks). Wallonia has provinces > arrondissements > municipalities.
+Every zone but the neighbourhoods (centroids only) carries its polygon (`load_belgium` writes
+them; graphsvc/io/geometry.py). The 30 2019 codes of merged municipalities are aliases of their
+2025 municipality (`Zone.aliases`): `be-nis-23023` (Galmaarden) resolves to `be-nis-23106`
+(Pajottegem). The 272 hospital sites become second-line actors with a hospital-care (or
+psychiatric) service sized by their beds, and an emergency service where they have one. The
+demo vocabulary of service and need types comes along, so gap queries run on this geography.
 
 The permissively licensed files it needs ship in `graphsvc/opendata/belgium` (origins and
-licences in `graphsvc/opendata/NOTICE.md`); the pharmacy list (non-commercial) does not.
+licences in `graphsvc/opendata/NOTICE.md`); the pharmacy list (non-commercial) does not. The
+2025 mergers are public law (Flemish and Walloon merger decrees, NIS codes by Statbel) and are
+written out below (`MERGERS_2025`), checked against ../shared/data by the tests.
 Ids: `be`, `vlaanderen`, `wallonie`, `brussel` (shared with the demo seeds), `be-elzN`,
-`be-nis-NNNNN`, `be-wijk-NNNNNNN`, `be-hospital-N`.
+`be-prov-NNNNN`, `be-arr-NNNNN`, `be-nis-NNNNN`, `be-wijk-NNNNNNN`, `be-hospital-N`.
 
 `import_pharmacies` reads the AFMPS/FAGG pharmacy list (same folder; non-commercial licence,
 so it is only read, never shipped) as first-line actors matched against those already there.
@@ -19,24 +25,30 @@ so it is only read, never shipped) as first-line actors matched against those al
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import shapely
 
 from graphsvc.core.coverage import distance_km
 from graphsvc.demo.vocab import NEED_TYPES, SERVICE_TYPES
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import Bundle, ExistingKeys, Record, bundle_from_records
 from graphsvc.io.geo import load_areas, locate
+from graphsvc.io.geometry import ShapeError, polygon_from_geojson, read_features, shape_rows
 from graphsvc.io.mapping import Imported, ImportReport, identifier_value, read_csv_records, slug
-from graphsvc.io.matching import match_records
+from graphsvc.io.matching import MatchContext, match_records
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = Path(__file__).resolve().parents[1] / "opendata" / "belgium"
 MUNICIPALITIES = "belgium_municipalities_2020_centroids.csv"
 POLYGONS = "belgium_municipalities_2019_pop2020.geojson"
 ELZ = "eerstelijnszones.csv"
-MUNICIPALITY_ELZ = "municipality_to_elz_2019_2024.csv"
+ELZ_POLYGONS = "eerstelijnszones.geojson"
+MUNICIPALITY_ELZ = "municipality_to_elz_2025.csv"
 WIJKEN = "wijken_ggw7_2024_centroids.csv"
 HOSPITALS = "hospitals_be_eurostat_2020.csv"
 PHARMACIES = "pharmacies_be_afmps_2022-03.csv"
@@ -45,8 +57,60 @@ REGIONS = {  # reg_nis -> (id, name, languages)
     "03000": ("wallonie", "Wallonie", ["fr"]),
     "04000": ("brussel", "Brussel / Bruxelles", ["fr", "nl"]),
 }
+WALLOON_PROVINCES = {  # first digits of the arrondissement's NIS code -> (province NIS, name)
+    "25": ("25000", "Brabant wallon"),
+    "5": ("50000", "Hainaut"),
+    "6": ("60000", "Liège"),
+    "8": ("80000", "Luxembourg"),
+    "9": ("90000", "Namur"),
+}
 BRUSSELS_ELZ_PROVINCE = "4000"
 EXTRA_SERVICE_TYPES = (("emergency-care", "Emergency department", "hospital", "hospital-care"),)
+# The municipal mergers of 1 January 2025: (2019 NIS code, 2025 NIS code, 2025 name).
+MERGERS_2025: tuple[tuple[str, str, str], ...] = (
+    ("11002", "11002", "Antwerpen"), ("11007", "11002", "Antwerpen"),
+    ("23023", "23106", "Pajottegem"), ("23024", "23106", "Pajottegem"),
+    ("23032", "23106", "Pajottegem"),
+    ("37012", "37021", "Wingene"), ("37018", "37021", "Wingene"),
+    ("37007", "37022", "Tielt"), ("37015", "37022", "Tielt"),
+    ("44012", "44086", "Nazareth-De Pinte"), ("44048", "44086", "Nazareth-De Pinte"),
+    ("44034", "44087", "Lochristi"), ("44073", "44087", "Lochristi"),
+    ("46014", "46029", "Lokeren"), ("44045", "46029", "Lokeren"),
+    ("44040", "44088", "Merelbeke-Melle"), ("44043", "44088", "Merelbeke-Melle"),
+    ("46003", "46030", "Beveren-Kruibeke-Zwijndrecht"),
+    ("46013", "46030", "Beveren-Kruibeke-Zwijndrecht"),
+    ("11056", "46030", "Beveren-Kruibeke-Zwijndrecht"),
+    ("73006", "73110", "Bilzen-Hoeselt"), ("73032", "73110", "Bilzen-Hoeselt"),
+    ("73009", "73111", "Tongeren-Borgloon"), ("73083", "73111", "Tongeren-Borgloon"),
+    ("71069", "71071", "Tessenderlo-Ham"), ("71057", "71071", "Tessenderlo-Ham"),
+    ("71022", "71072", "Hasselt"), ("73040", "71072", "Hasselt"),
+    ("82003", "82039", "Bastogne"), ("82005", "82039", "Bastogne"),
+)  # fmt: skip
+# The mergers of 1 January 2019 still used by some published tables (the neighbourhood table
+# names Aalter, Deinze, Lievegem and Kruisem by their former municipalities): older code ->
+# 2019 code. Checked in the tests against the neighbourhoods' centroids.
+MERGERS_2019: tuple[tuple[str, str, str], ...] = (
+    ("44001", "44084", "Aalter"), ("44029", "44084", "Aalter"),
+    ("44011", "44083", "Deinze"), ("44049", "44083", "Deinze"),
+    ("44036", "44085", "Lievegem"), ("44072", "44085", "Lievegem"),
+    ("44080", "44085", "Lievegem"),
+    ("45017", "45068", "Kruisem"), ("45057", "45068", "Kruisem"),
+)  # fmt: skip
+NIS_2019 = {old: new for old, new, _ in MERGERS_2019}
+NIS_2025 = {old: new for old, new, _ in MERGERS_2025}
+
+
+def nis_2025(nis: str) -> str:
+    """The 2025 NIS code of a municipality given by its 2019 (or already 2025) code."""
+    nis = NIS_2019.get(nis, nis)
+    return NIS_2025.get(nis, nis)
+
+
+def zone_aliases() -> dict[str, str]:
+    """Zone id of each merged municipality whose code changed (2019, and the older codes of
+    MERGERS_2019) -> its 2025 zone id."""
+    olds = [old for old, _, _ in MERGERS_2025 + MERGERS_2019]
+    return {f"be-nis-{old}": f"be-nis-{nis_2025(old)}" for old in olds if nis_2025(old) != old}
 
 
 def _rows(path: Path, problems: list[str], required: tuple[str, ...]) -> list[tuple[str, dict]]:
@@ -70,8 +134,18 @@ def _float(value: str) -> float | None:
         return None
 
 
+def _mean(points: list[tuple[float, float, float]]) -> tuple[float | None, float | None]:
+    """The weighted mean (lat, lon) of (weight, lat, lon) points, rounded to 6 decimals."""
+    total = sum(w for w, _, _ in points)
+    if not total:
+        return None, None
+    lat = sum(w * y for w, y, _ in points) / total
+    lon = sum(w * x for w, _, x in points) / total
+    return round(lat, 6), round(lon, 6)
+
+
 def belgium_records(folder: Path, problems: list[str]) -> dict[str, list[Record]]:
-    """The bundle records of Belgium's geography and hospitals from the files in folder."""
+    """The bundle records of Belgium's 2025 geography and hospitals from the files in folder."""
     out: dict[str, list[Record]] = defaultdict(list)
     for code, name, category, broader in SERVICE_TYPES + EXTRA_SERVICE_TYPES:
         row = {"code": code, "name": name, "category": category, "broader": broader or None}
@@ -81,76 +155,113 @@ def belgium_records(folder: Path, problems: list[str]) -> dict[str, list[Record]
         out["need_types"].append(("graphsvc vocabulary", row))
 
     municipalities = _rows(folder / MUNICIPALITIES, problems,
-                           ("nis", "name_nl", "name_fr", "reg_nis", "population_2020"))  # fmt: skip
+                           ("nis", "name_nl", "name_fr", "reg_nis", "arr_nis",
+                            "population_2020"))  # fmt: skip
     links = _rows(folder / MUNICIPALITY_ELZ, problems,
-                  ("nis_2019", "elz_code", "is_technical_code"))  # fmt: skip
+                  ("nis_2025", "municipality_name", "elz_code", "is_technical_code"))  # fmt: skip
     elz_rows = _rows(folder / ELZ, problems, ("elz_code", "elz_name", "province_nis"))
     wijken = _rows(folder / WIJKEN, problems, ("wijk_code", "wijk_name", "nis_2019"))
     hospitals = _rows(folder / HOSPITALS, problems, ("id", "hospital_name", "lat", "lon"))
     if problems:
         return {}
 
-    elz_of = {r["nis_2019"]: r["elz_code"] for _, r in links if r["is_technical_code"] == "0"}
+    elz_of = {r["nis_2025"]: r["elz_code"] for _, r in links if r["is_technical_code"] == "0"}
+    name_2025 = {r["nis_2025"]: r["municipality_name"].strip() for _, r in links}
+    name_2025.update({new: name for _, new, name in MERGERS_2025})
     used_elz = set(elz_of.values())
     elz_region: dict[str, str] = {}
-    for where, row in elz_rows:
+    for _, row in elz_rows:
         code = row["elz_code"]
         if code not in used_elz:
             continue  # technical codes ("not localisable", "outside Flanders and Brussels")
         region = "brussel" if row["province_nis"] == BRUSSELS_ELZ_PROVINCE else "vlaanderen"
         elz_region[code] = region
-        out["zones"].append((where, {
-            "id": f"be-{code}", "name": row["elz_name"], "level": "primary_care_zone",
-            "population": _int(row.get("population_2020", "")),
-            "lat": _float(row.get("centroid_lat", "")), "lon": _float(row.get("centroid_lon", "")),
-            "part_of": region}))  # fmt: skip
 
+    # The 2019 municipalities, grouped by their 2025 code.
+    parts: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for where, row in municipalities:
+        parts[nis_2025(row["nis"])].append((where, row))
+    arr_names = _arrondissement_names(folder / POLYGONS)
     region_of: dict[str, str] = {}
     population: dict[str, int] = defaultdict(int)
-    weighted: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    names: dict[str, str] = {}
-    for where, row in municipalities:
-        nis = row["nis"]
+    centre: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    walloon: dict[str, int] = defaultdict(int)  # arrondissement / province id -> population
+    for nis, olds in sorted(parts.items()):
+        where, first = olds[0]
         elz = elz_of.get(nis)
         # The ELZ decides Flanders/Brussels (the municipality file puts Mesen in Wallonia).
-        region = elz_region[elz] if elz else REGIONS.get(row["reg_nis"], ("",))[0]
+        region = elz_region[elz] if elz else REGIONS.get(first["reg_nis"], ("",))[0]
         if not region:
-            problems.append(f"{where} field reg_nis: unknown region {row['reg_nis']!r}")
+            problems.append(f"{where} field reg_nis: unknown region {first['reg_nis']!r}")
             continue
         region_of[nis] = region
-        nl, fr = row["name_nl"].strip(), row["name_fr"].strip()
-        name = {"vlaanderen": nl, "wallonie": fr}.get(region) or (
-            nl if nl == fr else f"{fr} / {nl}"
+        people = sum(_int(r["population_2020"]) or 0 for _, r in olds)
+        points = [(float(_int(r["population_2020"]) or 0), y, x) for _, r in olds
+                  for y, x in [(_float(r.get("centroid_lat", "")),
+                                _float(r.get("centroid_lon", "")))]
+                  if y is not None and x is not None]  # fmt: skip
+        lat, lon = (
+            (_float(first["centroid_lat"]), _float(first["centroid_lon"]))
+            if len(olds) == 1
+            else _mean(points)
         )
-        names[nis] = name
-        people = _int(row["population_2020"])
-        lat, lon = _float(row.get("centroid_lat", "")), _float(row.get("centroid_lon", ""))
-        population[region] += people or 0
-        if people and lat is not None and lon is not None:
-            acc = weighted[region]
-            acc[0], acc[1], acc[2] = acc[0] + people * lat, acc[1] + people * lon, acc[2] + people
+        name = _municipality_name(first, region) if len(olds) == 1 else name_2025[nis]
+        population[region] += people
+        centre[region] += [(float(people), lat, lon)] if lat is not None and lon else []
+        parent = f"be-{elz}" if elz else region
+        if region == "wallonie":
+            arr = first["arr_nis"]
+            parent = f"be-arr-{arr}"
+            walloon[parent] += people
+            walloon[_province_of(arr)[0]] += people
+            centre[parent].append((float(people), lat, lon))
         out["zones"].append((where, {
             "id": f"be-nis-{nis}", "name": name, "level": "municipality",
-            "population": row["population_2020"], "lat": lat, "lon": lon,
-            "part_of": f"be-{elz}" if elz else region}))  # fmt: skip
-    total = [sum(w[i] for w in weighted.values()) for i in range(3)]
+            "population": people, "lat": lat, "lon": lon, "part_of": parent}))  # fmt: skip
+
+    for where, row in elz_rows:
+        code = row["elz_code"]
+        if code in elz_region:
+            out["zones"].append((where, {
+                "id": f"be-{code}", "name": row["elz_name"], "level": "primary_care_zone",
+                "population": _int(row.get("population_2020", "")),
+                "lat": _float(row.get("centroid_lat", "")),
+                "lon": _float(row.get("centroid_lon", "")),
+                "part_of": elz_region[code]}))  # fmt: skip
+    provinces_seen: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    for zid in sorted(z for z in walloon if z.startswith("be-arr-")):
+        arr = zid.removeprefix("be-arr-")
+        pid, _pname = _province_of(arr)
+        lat, lon = _mean(centre[zid])
+        provinces_seen[pid].append((float(walloon[zid]), lat or 0.0, lon or 0.0))
+        out["zones"].append((MUNICIPALITIES, {
+            "id": zid, "name": arr_names.get(arr, f"Arrondissement {arr}"),
+            "level": "arrondissement", "population": walloon[zid], "lat": lat, "lon": lon,
+            "part_of": pid}))  # fmt: skip
+    for pid, points in sorted(provinces_seen.items()):
+        lat, lon = _mean(points)
+        name = next(n for c, n in WALLOON_PROVINCES.values() if f"be-prov-{c}" == pid)
+        out["zones"].append((MUNICIPALITIES, {
+            "id": pid, "name": name, "level": "province", "population": walloon[pid],
+            "lat": lat, "lon": lon, "part_of": "wallonie"}))  # fmt: skip
+    everyone = [p for r in ("vlaanderen", "wallonie", "brussel") for p in centre[r]]
+    lat, lon = _mean(everyone)
     out["zones"].append(("Belgium", {
         "id": "be", "name": "Belgium", "level": "country", "population": sum(population.values()),
-        "lat": round(total[0] / total[2], 4), "lon": round(total[1] / total[2], 4),
-        "part_of": None}))  # fmt: skip
+        "lat": round(lat or 0, 4), "lon": round(lon or 0, 4), "part_of": None}))  # fmt: skip
     for _, (rid, rname, _langs) in REGIONS.items():
-        acc = weighted[rid]
+        lat, lon = _mean(centre[rid])
         out["zones"].append(("Belgium", {
             "id": rid, "name": rname, "level": "region", "population": population[rid],
-            "lat": round(acc[0] / acc[2], 4), "lon": round(acc[1] / acc[2], 4),
-            "part_of": "be"}))  # fmt: skip
+            "lat": round(lat or 0, 4), "lon": round(lon or 0, 4), "part_of": "be"}))  # fmt: skip
 
     areas = load_areas(folder / POLYGONS, "nis")
     for where, row in wijken:
         nis = row["nis_2019"]
         lat, lon = _float(row.get("centroid_lat", "")), _float(row.get("centroid_lon", ""))
-        if nis not in region_of and lat is not None and lon is not None:
+        if nis_2025(nis) not in region_of and lat is not None and lon is not None:
             nis = locate(areas, lat, lon) or nis  # an older municipality code: by its centroid
+        nis = nis_2025(nis)
         if nis not in region_of:
             problems.append(f"{where} field nis_2019: no municipality {row['nis_2019']!r}")
             continue
@@ -166,6 +277,7 @@ def belgium_records(folder: Path, problems: list[str]) -> dict[str, list[Record]
         if nis is None:
             problems.append(f"{where} fields lat, lon: not inside any Belgian municipality")
             continue
+        nis = nis_2025(nis)
         aid = f"be-hospital-{row['id']}"
         site = row.get("site_name", "").strip()
         name = row["hospital_name"].strip() + (f" - {site}" if site else "")
@@ -193,6 +305,92 @@ def belgium_records(folder: Path, problems: list[str]) -> dict[str, list[Record]
     return dict(out)
 
 
+def _municipality_name(row: dict[str, str], region: str) -> str:
+    nl, fr = row["name_nl"].strip(), row["name_fr"].strip()
+    return {"vlaanderen": nl, "wallonie": fr}.get(region) or (nl if nl == fr else f"{fr} / {nl}")
+
+
+def _province_of(arr_nis: str) -> tuple[str, str]:
+    """(zone id, name) of the Walloon province of an arrondissement NIS code."""
+    code, name = WALLOON_PROVINCES.get(arr_nis[:2]) or WALLOON_PROVINCES[arr_nis[:1]]
+    return f"be-prov-{code}", name
+
+
+def _arrondissement_names(path: Path) -> dict[str, str]:
+    """Arrondissement NIS code -> French name (the polygon file's arr_fr)."""
+    if not path.is_file():
+        return {}
+    features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+    return {f["properties"]["arr_nis"]: f["properties"]["arr_fr"] for f in features
+            if f["properties"].get("arr_fr")}  # fmt: skip
+
+
+def belgium_shapes(
+    folder: Path, zones: list[dict[str, Any]], problems: list[str], notes: list[str]
+) -> list[dict[str, Any]]:
+    """`set_zone_shapes` rows for Belgium's zones: the 2019 municipality polygons (repaired
+    where invalid) united per 2025 municipality, the ELZ polygons as published, and every larger
+    zone (arrondissement, province, region, country) as the union of its municipalities."""
+    by_nis: dict[str, list[shapely.Geometry]] = defaultdict(list)
+    path = folder / POLYGONS
+    for n, feature in enumerate(_features(path, problems), start=1):
+        try:
+            geom, repaired = polygon_from_geojson(feature.get("geometry"))
+        except ShapeError as exc:
+            problems.append(f"{path.name} feature {n} field geometry: {exc}")
+            continue
+        nis = str(feature.get("properties", {}).get("nis", ""))
+        if repaired:
+            notes.append(f"{path.name} feature {n} (NIS {nis}): invalid polygon repaired")
+        by_nis[nis_2025(nis)].append(geom)
+    shapes: dict[str, shapely.Geometry] = {
+        f"be-nis-{nis}": shapely.coverage_union_all(g) if len(g) > 1 else g[0]
+        for nis, g in by_nis.items()
+    }
+    path = folder / ELZ_POLYGONS
+    for n, feature in enumerate(_features(path, problems), start=1):
+        code = str(feature.get("properties", {}).get("elz_code", ""))
+        try:
+            geom, repaired = polygon_from_geojson(feature.get("geometry"))
+        except ShapeError as exc:
+            problems.append(f"{path.name} feature {n} field geometry: {exc}")
+            continue
+        if repaired:
+            notes.append(f"{path.name} feature {n} ({code}): invalid polygon repaired")
+        shapes[f"be-{code}"] = geom
+    parent = {z["id"]: z["part_of"] for z in zones}
+    members: dict[str, list[shapely.Geometry]] = defaultdict(list)
+    for zid, geom in shapes.items():
+        if not zid.startswith("be-nis-"):
+            continue
+        above = parent.get(zid)
+        while above is not None:
+            if not above.startswith("be-elz"):
+                members[above].append(geom)
+            above = parent.get(above)
+    for zid, geoms in members.items():
+        shapes[zid] = shapely.make_valid(shapely.union_all(geoms))
+    known = set(parent)
+    kept = sorted(z for z in shapes if z in known)
+    return shape_rows(kept, [shapes[z] for z in kept])
+
+
+def _features(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    try:
+        return read_features(path)
+    except ShapeError as exc:
+        problems.append(str(exc))
+        return []
+
+
+def alias_rows() -> list[dict[str, Any]]:
+    """`set_zone_aliases` rows: each 2025 municipality with the 2019 zone ids merged into it."""
+    by_new: dict[str, list[str]] = defaultdict(list)
+    for old, new in zone_aliases().items():
+        by_new[new].append(old)
+    return [{"id": new, "aliases": sorted(olds)} for new, olds in sorted(by_new.items())]
+
+
 def read_belgium(folder: Path | None = None) -> Bundle:
     """Build and check the Belgian bundle; raise InputError (or ConfigError) when impossible."""
     folder = (folder or SHIPPED).resolve()
@@ -201,19 +399,62 @@ def read_belgium(folder: Path | None = None) -> Bundle:
     return bundle_from_records(folder, records, problems)
 
 
+def load_belgium(
+    store: Any,
+    write: Callable[[Bundle], None],
+    folder: Path | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> Bundle:
+    """Check and load the 2025 geography: the bundle (through `write`), then the polygons and
+    the aliases of the merged 2019 municipalities. Nothing is written if anything is wrong."""
+    from graphsvc.io.zone_store import write_aliases, write_shapes
+
+    folder = (folder or SHIPPED).resolve()
+    bundle = read_belgium(folder)
+    problems: list[str] = []
+    notes: list[str] = []
+    shapes = belgium_shapes(folder, bundle.tables["zones"], problems, notes)
+    if problems:
+        raise InputError(problems)
+    write(bundle)
+    write_shapes(store, shapes)
+    write_aliases(store, alias_rows())
+    for note in notes:
+        say(note)
+    aliases = len(zone_aliases())
+    say(f"polygons for {len(shapes):,} zones; {aliases} older municipality codes are aliases")
+    return bundle
+
+
 # -------------------------------------------------------------------------------- pharmacies
 NEAREST_KM = 10.0
 PHARMACY_STATUS = {"active": "active", "temporarily_suspended": "paused", "closed": "closed"}
 
 
+PHARMACY_COLUMNS = {
+    "authorization_id", "id", "name", "address", "street", "housenumber", "postcode",
+    "municipality", "city", "status", "lat", "lon", "lambert2008_x", "lambert2008_y",
+    "holder_name", "holder_kbo", "operator_name", "operator_kbo", "phone", "url", "website",
+}  # fmt: skip
+MAX_SOURCE_ID = 64
+
+
 def import_pharmacies(
     path: Path,
     existing: ExistingKeys | None = None,
-    candidates: list[dict[str, Any]] | None = None,
+    candidates: Any = None,
     polygons: Path | None = None,
+    source: str | None = None,
+    rejects: list[tuple[str, str, str]] | None = None,
 ) -> Imported:
-    """The AFMPS/FAGG pharmacy list as first-line actors, each with a pharmacy service covering
-    its municipality, matched against `candidates` (actors already in the database)."""
+    """The AFMPS/FAGG pharmacy list, or any list with at least `name,lat,lon`, as first-line
+    actors, each with a pharmacy service covering its municipality, matched against
+    `candidates` (actors already in the database: a list, or a matching.MatchContext).
+
+    Source id: `authorization_id`, else an `id` column, else the row number. With `rejects`
+    (lenient mode) a row with a bad field is left out and appended there as (where, field,
+    reason); without it any bad row refuses the whole list.
+    """
     path = Path(path)
     problems: list[str] = []
     rows = _rows(path, problems, ("name", "lat", "lon"))
@@ -225,31 +466,69 @@ def import_pharmacies(
                  for _, r in _rows(folder / MUNICIPALITIES, problems, ("nis",))]  # fmt: skip
     report = ImportReport(str(path))
     report.read["pharmacy"] = len(rows)
+    columns = set(rows[0][1]) if rows else set()
+    afmps = "authorization_id" in columns
+    for column in sorted(columns - PHARMACY_COLUMNS):
+        report.note(f"unknown column {column[:40]!r} (not read)", f"{path.name} row 1")
+    prefix = slug(source if source is not None else path.stem, 40) or "list"
     records: dict[str, list[Record]] = defaultdict(list)
+    extra: dict[str, dict[str, Any]] = {}
+    bad: list[str] = []
+
+    def refuse(where: str, name: str, reason: str) -> None:
+        if rejects is not None:
+            rejects.append((where, name, reason))
+            report.skip(f"invalid {name} ({reason.split(':')[0]})", where)
+        else:
+            bad.append(f"{where} field {name}: {reason}")
+
     for where, row in rows:
+        name = (row.get("name") or "").strip()
         lat, lon = _float(row["lat"]), _float(row["lon"])
-        if lat is None or lon is None:
-            report.skip("pharmacy without coordinates", where)
+        if not name:
+            refuse(where, "name", "required, but empty")
+            continue
+        if len(name) > 200:
+            refuse(where, "name", f"longer than 200 characters ({len(name):,})")
+            continue
+        if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            which = "lat" if lat is None or not -90 <= lat <= 90 else "lon"
+            refuse(where, which, f"{row[which][:30]!r} is not a coordinate in range")
             continue
         nis = locate(areas, lat, lon)
+        nis = nis_2025(nis) if nis else None
         if nis is None:  # just outside the (simplified) borders: the nearest municipality
             km, nis = min((distance_km(lat, lon, y, x), n) for n, y, x in centroids if y and x)
+            nis = nis_2025(nis)
             if km > NEAREST_KM:
                 report.skip("pharmacy with coordinates outside Belgium", where)
                 continue
             report.note("pharmacy just outside the municipality borders (nearest one)", where)
-        status = PHARMACY_STATUS.get(row.get("status", "active").strip().lower())
+        status = PHARMACY_STATUS.get((row.get("status") or "active").strip().lower())
         if status is None:
-            report.skip(f"unknown pharmacy status {row.get('status')!r}", where)
+            refuse(where, "status", f"unknown pharmacy status {row.get('status', '')[:30]!r}")
             continue
         authorisation = identifier_value("afmps", row.get("authorization_id", ""))
-        key = authorisation or f"{slug(row['name'], 40)}-{lat:.4f}-{lon:.4f}"
-        aid = f"be-pharmacy-{key}"
-        name = row["name"].strip()
+        own_id = (row.get("id") or "").strip()
+        if own_id and (len(own_id) > MAX_SOURCE_ID or not slug(own_id)):
+            refuse(where, "id", f"not a usable id (1 to {MAX_SOURCE_ID} letters or digits)")
+            continue
+        if authorisation:
+            aid = f"be-pharmacy-{authorisation}"
+        elif afmps:  # the AFMPS list without a number: as before, by name and place
+            aid = f"be-pharmacy-{slug(name, 40)}-{lat:.4f}-{lon:.4f}"
+        else:
+            aid = f"be-pharmacy-{prefix}-{slug(own_id, 40) if own_id else where.split()[-1]}"
         records["actors"].append((where, {
             "id": aid, "name": name, "kind": "organisation", "line": "first",
             "discipline": "pharmacy", "languages": [], "lat": lat, "lon": lon,
             "zone": f"be-nis-{nis}"}))  # fmt: skip
+        address = (
+            row.get("address")
+            or " ".join(filter(None, [row.get("street", ""), row.get("housenumber", "")]))
+        ).strip()
+        extra[aid] = {k: v for k, v in (("address", address), ("phone", row.get("phone", "")),
+                      ("url", row.get("url") or row.get("website", ""))) if v}  # fmt: skip
         if authorisation:
             records["actor_identifiers"].append(
                 (where, {"actor": aid, "scheme": "afmps", "value": authorisation})
@@ -264,6 +543,9 @@ def import_pharmacies(
             "name": f"Pharmaceutical care - {name}", "capacity": 0, "available": 0,
             "languages": [], "eligibility": [], "status": status,
             "covers": [f"be-nis-{nis}"]}))  # fmt: skip
+    if bad:
+        raise InputError(bad[:100] + ([f"... and {len(bad) - 100:,} more"] if len(bad) > 100
+                                      else []))  # fmt: skip
     _dedupe_within(records, report)
     needed = {z for _, a in records["actors"] for z in [a["zone"]]}
     missing = needed - (existing("zones", needed) if existing else set())
@@ -272,10 +554,12 @@ def import_pharmacies(
             f"{path.name}: {len(missing)} municipalities of the pharmacies are not in the "
             f"database (e.g. {', '.join(sorted(missing)[:3])}): run `graphsvc load belgium` first"
         ])  # fmt: skip
-    matched = match_records(records, candidates or [])
+    if isinstance(candidates, MatchContext) and candidates.source and candidates.kind is None:
+        candidates.kind = "afmps" if afmps else "list"
+    matched = match_records(records, candidates or [], extra)
     report.mapped.update({k: len(v) for k, v in records.items() if v})
     bundle = bundle_from_records(path, dict(records), [], existing)
-    return Imported(bundle, report, matched)
+    return Imported(bundle, report, matched, extra)
 
 
 def _dedupe_within(records: dict[str, list[Record]], report: ImportReport) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphsvc.errors import GraphsvcError, InputError, QueryFailed
+from graphsvc.errors import CompactionFailed, GraphsvcError, InputError, QueryFailed
 from graphsvc.gcpause import gc_paused
 from graphsvc.io.bundle_format import (
     IDENTIFIER_SCHEMES,
@@ -43,7 +43,11 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
 # C0 (but tab and newline), DEL, C1, the line and paragraph separators, lone surrogates
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# controls, line separators, surrogates and bidirectional embeddings/overrides/isolates
+# (graphsvc.security.inputs.BIDI_CONTROLS: text that displays other than it reads)
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
 MAX_INT = 2**63 - 1  # the largest whole number a database property holds (64-bit signed)
 _DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: not '1_000', '+1', ' 1' nor other scripts
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -779,6 +783,8 @@ def write_bundle(
 
     with gc_paused():
         plan = [(name, table, rows) for name, table, rows in _write_plan(bundle) if rows]
+        # started/ended markers: a load cut short is named at the next start and in db status
+        store.mark_load(str(bundle.source), sum(len(rows) for _, _, rows in plan))
         writer = _StepWriter(store, bundle, advance, {name for name, _, _ in plan})
         for step, (name, table, rows) in enumerate(plan, start=1):
             done = 0
@@ -794,12 +800,14 @@ def write_bundle(
                     f"{_reason(exc)}"
                 ) from None
             written[name] = len(rows)
+    store.mark_load(str(bundle.source))  # every row is written: the load ended
     try:
         store.compact()
     except Exception as exc:
-        raise WriteFailed(
-            f"all {sum(written.values()):,} rows of {bundle.source.name} were written, "
-            f"but compacting the database afterwards failed: {_reason(exc)}"
+        raise CompactionFailed(
+            f"all {sum(written.values()):,} rows of {bundle.source.name} were written (the "
+            f"load is complete), but compacting the database afterwards failed: "
+            f"{_reason(exc)}; the next start replays the longer log and compacts it"
         ) from None
     return written
 

@@ -18,6 +18,8 @@ from graphsvc.io.bundle_format import (
     TABLES,
     TABLES_BY_NAME,
 )
+from graphsvc.security.files import private_dir, private_file
+from graphsvc.security.inputs import formula_safe
 from graphsvc.store.base import Row, Store
 
 PATIENT_TABLES = ("patients", "patient_needs", "enrolments")
@@ -126,6 +128,11 @@ def csv_value(value: Any) -> str:
     return str(value)
 
 
+def csv_field(value: Any) -> str:
+    """`csv_value`, neutralised for spreadsheets (graphsvc.security.inputs.formula_safe)."""
+    return formula_safe(csv_value(value))
+
+
 def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
     """Write tables as a bundle folder (UTF-8, `\\n` line endings); return the files written."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -141,7 +148,7 @@ def write_csv_bundle(folder: Path, tables: dict[str, list[Row]]) -> list[Path]:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(table.header)
             for row in rows:
-                writer.writerow([csv_value(row.get(c)) for c in table.header])
+                writer.writerow([csv_field(row.get(c)) for c in table.header])
         written.append(path)
     return written
 
@@ -157,10 +164,20 @@ def write_bundle_file(path: Path, tables: dict[str, list[Row]]) -> None:
     """Exported tables to PATH: a `.json` bundle file, else a folder of CSV files."""
     from graphsvc.io.bundle_json import write_json_bundle
 
+    private = bool(patients_in(tables))  # patients: for the owner only (0600, folder 0700)
     if path.suffix.lower() == ".json":
         path.parent.mkdir(parents=True, exist_ok=True)
+        if private:
+            private_file(path)
         write_json_bundle(path, tables)
     else:
+        if private:
+            private_dir(path)
+            for table in TABLES:
+                if tables.get(table.name) or (
+                    table.name in tables and table.name not in OPTIONAL_TABLES
+                ):
+                    private_file(path / table.file)
         write_csv_bundle(path, tables)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from graphsvc.errors import InputError
 from graphsvc.io.bundle import ExistingKeys, Record, bundle_from_records
+from graphsvc.io.fhir_entries import Entries, entries_of
 from graphsvc.io.mapping import (
     Imported,
     ImportReport,
@@ -53,50 +54,38 @@ def _model(resource_type: str) -> Any:
     return get_fhir_model_class(resource_type)
 
 
-def read_fhir(path: Path, problems: list[str], report: ImportReport) -> list[tuple[str, Any]]:
-    """The supported resources of a FHIR JSON file, validated (where each came from, model)."""
+def read_fhir(
+    path: Path, problems: list[str], report: ImportReport, entries: Entries | None = None
+) -> list[tuple[str, Any]]:
+    """The supported resources of a FHIR JSON file, or of a folder of them (searchset pages),
+    validated (where each came from, model); `entries` receives what the documents said
+    beside the resources (deletes, statuses; see io/fhir_entries.py)."""
     from pydantic import ValidationError
 
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            problems.append(f"{path}: a folder without .json files")
+    elif path.is_file():
+        files = [path]
+    else:
         problems.append(f"{path}: no such file")
         return []
-    size = path.stat().st_size
-    if size > MAX_JSON_BYTES:
-        problems.append(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MB, refused")
+    documents = [(f.name, d) for f in files if (d := _document(f, problems)) is not None]
+    for name, data in documents:
+        if data["resourceType"] == "Bundle":
+            try:
+                _model("Bundle").model_validate({**data, "entry": []})
+            except ValidationError as exc:
+                problems += _validation_problems(f"{name} Bundle", exc)
+    if problems:
         return []
-    with path.open("rb") as handle:
-        start = handle.read(4096).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
-    if not start.startswith(b"{"):
-        problems.append(f"{path}: not FHIR JSON (a JSON object expected)")
-        return []
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        problems.append(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return []
-    except json.JSONDecodeError as exc:
-        problems.append(f"{path}: broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-        return []
-    name = path.name
-    if not isinstance(data, dict) or "resourceType" not in data:
-        problems.append(f"{name}: not a FHIR resource (no resourceType)")
-        return []
-    if data["resourceType"] == "Bundle":
-        try:
-            _model("Bundle").model_validate({**data, "entry": []})
-        except ValidationError as exc:
-            problems += _validation_problems(f"{name} Bundle", exc)
-            return []
-        entries = [(f"{name} entry[{i}]", e.get("resource") if isinstance(e, dict) else None)
-                   for i, e in enumerate(data.get("entry") or [])]  # fmt: skip
-    else:
-        entries = [(name, data)]
+    found_entries = entries_of(documents, problems, report)
+    if entries is not None:
+        entries.__dict__.update(found_entries.__dict__)
     found = []
-    for where, resource in entries:
-        if not isinstance(resource, dict):
-            problems.append(f"{where}: no resource")
-            continue
+    for where, resource in found_entries.resources:
         kind = str(resource.get("resourceType"))
         report.read[kind] += 1
         where = f"{where} {kind}/{resource.get('id', '?')}"
@@ -108,6 +97,34 @@ def read_fhir(path: Path, problems: list[str], report: ImportReport) -> list[tup
         except ValidationError as exc:
             problems += _validation_problems(where, exc)
     return found
+
+
+def _document(path: Path, problems: list[str]) -> dict[str, Any] | None:
+    """One JSON document holding a FHIR resource, or None (with the problem)."""
+    size = path.stat().st_size
+    if size > MAX_JSON_BYTES:
+        problems.append(f"{path}: larger than {MAX_JSON_BYTES // 2**20} MB, refused")
+        return None
+    with path.open("rb") as handle:
+        start = handle.read(4096).lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not start.startswith(b"{"):
+        problems.append(f"{path}: not FHIR JSON (a JSON object expected)")
+        return None
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except json.JSONDecodeError as exc:
+        problems.append(f"{path}: broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        return None
+    except ValueError:  # an integer literal of more than 4,300 digits
+        problems.append(f"{path}: a number with more than 4,300 digits (not a FHIR value)")
+        return None
+    if not isinstance(data, dict) or "resourceType" not in data:
+        problems.append(f"{path.name}: not a FHIR resource (no resourceType)")
+        return None
+    return data
 
 
 def _validation_problems(where: str, exc: Any) -> list[str]:
@@ -175,13 +192,13 @@ def map_fhir(
     report: ImportReport,
     zone: str | None = None,
     existing: ExistingKeys | None = None,
+    status: dict[tuple[str, str], str] | None = None,
 ) -> dict[str, list[Record]]:
     """Bundle records from validated FHIR resources; what cannot be mapped goes in the report."""
     pid = lambda raw: prefixed(prefix, raw)  # noqa: E731
     by_kind: dict[str, dict[str, tuple[str, Any]]] = defaultdict(dict)
-    for where, resource in resources:
-        rid = resource.id or f"anonymous-{len(by_kind[resource.get_resource_type()])}"
-        by_kind[resource.get_resource_type()][rid] = (where, resource)
+    for where, resource in resources:  # every resource has an id (io/fhir_entries.py)
+        by_kind[resource.get_resource_type()][str(resource.id)] = (where, resource)
     out: dict[str, list[Record]] = defaultdict(list)
     root = zone or prefix or "fhir"
 
@@ -310,7 +327,8 @@ def map_fhir(
             "id": sid, "actor": actor, "type": types[0] if types else UNCLASSIFIED,
             "name": service.name or (codes_wanted.get(types[0]) if types else None) or rid,
             "capacity": 0, "available": 0, "languages": languages, "eligibility": tags,
-            "status": "closed" if service.active is False else "active",
+            "status": (status or {}).get(("HealthcareService", rid))
+            or ("closed" if service.active is False else "active"),
             "covers": covers or [root]}))  # fmt: skip
         out["service_classifications"] += [
             (where, {"service": sid, "type": code}) for code in types
@@ -358,11 +376,21 @@ def import_fhir(
     path = Path(path)
     problems: list[str] = []
     report = ImportReport(str(path))
-    resources = read_fhir(path, problems, report)
+    entries = Entries()
+    resources = read_fhir(path, problems, report, entries)
     if problems:
         raise InputError(problems)
     prefix = slug(path.stem) if prefix is None else prefix
-    records = map_fhir(resources, prefix, path.stem, report, zone=zone, existing=existing)
+    records = map_fhir(resources, prefix, path.stem, report, zone=zone, existing=existing,
+                       status=entries.status)  # fmt: skip
     matched = match_records(records, candidates or [])
+    matched.partial = entries.partial
+    tables = {"HealthcareService": "services", "Organization": "actors"}
+    for kind, rid in entries.deleted:
+        table = tables.get(kind)
+        if table is None:
+            report.skip(f"DELETE of a {kind} (only services and organizations are records)")
+            continue
+        matched.deleted.append((table, prefixed(prefix, rid)))
     bundle = bundle_from_records(path, records, [], existing)
     return Imported(bundle, report, matched)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from graphsvc.io.mapping import (
     valid_code,
 )
 from graphsvc.io.matching import match_records
+from graphsvc.security.inputs import formula_safe
 from graphsvc.store.base import Row, Store
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
@@ -191,6 +193,9 @@ def _read_json(path: Path, problems: list[str]) -> Tables:
     except json.JSONDecodeError as exc:
         problems.append(f"{path}: broken JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
         return {}
+    except ValueError:  # an integer literal of more than 4,300 digits
+        problems.append(f"{path}: a number with more than 4,300 digits (not an HSDS value)")
+        return {}
     tables: Tables = _Flat()
     name = path.name
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
@@ -308,7 +313,7 @@ def _number(value: Any) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    return number if number == number else None  # not NaN
+    return number if math.isfinite(number) else None  # not NaN, nor a 5,000-digit number
 
 
 def map_hsds(
@@ -754,6 +759,13 @@ def hsds_tables(tables: dict[str, list[Row]], now: str | None = None) -> dict[st
     return dict(out)
 
 
+def _field(value: Any) -> Any:
+    """A CSV field, text neutralised for spreadsheets (OWASP: formula_safe)."""
+    if value is None:
+        return ""
+    return formula_safe(value) if isinstance(value, str) else value
+
+
 def write_hsds(folder: Path, rows: dict[str, list[dict]]) -> dict[str, int]:
     """Write HSDS 3.0 CSV files and their datapackage.json; return rows per file."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -763,7 +775,7 @@ def write_hsds(folder: Path, rows: dict[str, list[dict]]) -> dict[str, int]:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             for row in rows.get(table, []):
-                writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+                writer.writerow([_field(row.get(c)) for c in columns])
         resources.append({"name": table, "path": file, "format": "csv",
                           "mediatype": "text/csv", "profile": "tabular-data-resource"})  # fmt: skip
         written[file] = len(rows.get(table, []))

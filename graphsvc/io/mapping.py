@@ -81,6 +81,7 @@ class Imported:
     bundle: Bundle
     report: ImportReport
     matched: Any = None  # matching.MatchReport
+    extra: Any = None  # per incoming actor, compared fields not kept on it (address, phone)
 
     def lines(self) -> list[str]:
         return self.report.lines() + (self.matched.lines() if self.matched else [])

@@ -40,6 +40,7 @@ class Capability(StrEnum):
     PATIENT_AGGREGATES = "count patients"
     WRITE_PLANS = "change action plans"
     WRITE_FUNDING = "change funding lines"
+    DECIDE_MATCHES = "decide entity matches"
 
 
 GRANTS: dict[Capability, frozenset[Role]] = {
@@ -48,6 +49,7 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.PATIENT_AGGREGATES: frozenset({Role.PLANNER, Role.ADMIN}),
     Capability.WRITE_PLANS: frozenset({Role.PLANNER, Role.ADMIN}),
     Capability.WRITE_FUNDING: frozenset({Role.ADMIN}),
+    Capability.DECIDE_MATCHES: frozenset({Role.ADMIN}),
 }
 NEEDS_ACTOR = frozenset({Role.CASE_MANAGER})  # roles bound to an actor
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from graphsvc.errors import ConfigError, InputError
 from graphsvc.security.audit import fsync_dir
+from graphsvc.security.files import private_dir
 from graphsvc.security.roles import NEEDS_ACTOR, Principal, Role
 
 FORMAT, VERSION = "graphsvc-tokens", 1
@@ -126,7 +127,7 @@ class TokenFile:
         return sorted(found.values(), key=lambda e: (e.created, e.id))
 
     def _write(self, entries: list[TokenEntry]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # 0700 when created here (the data folder)
         document = {
             "format": FORMAT,
             "version": VERSION,

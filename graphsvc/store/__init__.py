@@ -46,6 +46,7 @@ def _open_neo4j(settings: Settings) -> Store:
             user=settings.db_user,
             password=settings.db_password,
             batch_size=settings.batch_size,
+            timeout_s=settings.db_timeout_s,
         )
     except ValueError as exc:
         raise ConfigError(f"GRAPHSVC_DB={describe_url(settings.db)!r}: {exc}") from exc
@@ -66,9 +67,15 @@ def _open_falkordb(settings: Settings) -> Store:
             bin_dir=settings.falkordb_bin,
             timeout_s=settings.start_timeout_s,
             reserve_bytes=settings.disk_reserve_mb * 2**20,
+            db_timeout_s=settings.db_timeout_s,
         )
         socket = server.ensure_running()
-        db = FalkorDB(unix_socket_path=str(socket), socket_timeout=settings.db_timeout_s)
+        db = FalkorDB(
+            unix_socket_path=str(socket),
+            socket_timeout=settings.db_timeout_s,
+            socket_connect_timeout=settings.db_timeout_s,
+            retry=_no_retry(),
+        )
         return FalkorStore(
             db,
             settings.graph,
@@ -79,16 +86,37 @@ def _open_falkordb(settings: Settings) -> Store:
             recover=server.recover,
             embedded=True,
             write_refusal=server.write_refusal,
+            timeout_s=settings.db_timeout_s,
         )
     kwargs = {}
     if settings.db_password and "@" not in url:
         kwargs = {"username": settings.db_user, "password": settings.db_password}
     try:
         db = FalkorDB.from_url(
-            url, socket_connect_timeout=5, socket_timeout=settings.db_timeout_s, **kwargs
+            url,
+            socket_connect_timeout=min(5.0, settings.db_timeout_s),
+            socket_timeout=settings.db_timeout_s,
+            retry=_no_retry(),
+            **kwargs,
         )
     except ValueError as exc:
         raise ConfigError(f"GRAPHSVC_DB={describe_url(url)!r}: {exc}") from exc
     except Exception as exc:  # the client connects eagerly and raises redis errors
         raise DatabaseUnavailable(f"cannot reach database at {describe_url(url)}: {exc}") from exc
-    return FalkorStore(db, settings.graph, catalog, settings.batch_size, where=describe_url(url))
+    return FalkorStore(
+        db,
+        settings.graph,
+        catalog,
+        settings.batch_size,
+        where=describe_url(url),
+        timeout_s=settings.db_timeout_s,
+    )
+
+
+def _no_retry() -> object:
+    """redis-py retries a timed-out command 10 times by default: a hung database would then
+    hold every request for ten timeouts. graphsvc waits once and answers 503."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return Retry(NoBackoff(), 0)

@@ -42,6 +42,12 @@ class Store(Protocol):
     def compact(self) -> None:
         """After a bulk load: make a restart cheap (FalkorDB rewrites its append-only file)."""
 
+    def mark_load(self, source: str, rows: int | None = None) -> None:
+        """Record that a load of `source` started (with the rows it writes) or ended (no rows)."""
+
+    def interrupted_loads(self) -> dict[str, dict[str, Any]]:
+        """Loads that started and never ended: source -> {started, rows}."""
+
     def close(self) -> None:
         """Release connections and stop anything the store started."""
 
@@ -89,6 +95,13 @@ class BaseStore:
                 progress(len(batch))
             total += len(batch)
         return total
+
+    def mark_load(self, source: str, rows: int | None = None) -> None:
+        """Load markers are kept by stores that can (FalkorDB); others keep none."""
+
+    def interrupted_loads(self) -> dict[str, dict[str, Any]]:
+        """None known where no markers are kept."""
+        return {}
 
     def compact(self) -> None:
         return None

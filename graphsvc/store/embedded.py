@@ -17,6 +17,7 @@ import os
 import queue
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,8 +25,12 @@ from pathlib import Path
 from typing import IO, TypeVar
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graphsvc.errors import DatabaseUnavailable
+from graphsvc.security.files import CHILD_UMASK, private_dir, private_file
+from graphsvc.store.aof import check_before_start, damage_reason, set_aside_orphans
 from graphsvc.store.reserve import DiskReserve, is_disk_error
 
 SOCKET_NAME = "falkordb.sock"
@@ -35,7 +40,8 @@ LOCK_NAME = "falkordb.lock"
 RESERVE_NAME = "falkordb.reserve"
 DEFAULT_RESERVE_BYTES = 16 * 2**20
 LOW_SPACE_BYTES = 2**20
-REPLAY_COMPACT_BYTES = 4 * 2**20  # a start that replayed more log than this compacts it
+REPLAY_COMPACT_BYTES = 2**20  # a start that replayed more log than this compacts it
+REPLAY_COMPACT_S = 2.0  # ... and so does one that took longer than this to replay it
 OWNER_NAME = "falkordb.owner"
 T = TypeVar("T")
 # warnings in the log that are no reason for a stop: memory overcommit at every start, and
@@ -44,6 +50,22 @@ T = TypeVar("T")
 _LOG_NOISE = ("overcommit", "AOF-loading-client")
 _MAX_SOCKET_PATH = 100  # unix socket paths are limited to 107 bytes on Linux
 _PR_SET_PDEATHSIG = 1
+PROGRESS_EVERY_S = 2.0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def client_for(socket_path: Path, timeout_s: float) -> redis.Redis:
+    """A connection to the embedded server that waits at most timeout_s for anything and
+    never retries by itself (redis-py retries timeouts 10 times unless told not to)."""
+    return redis.Redis(
+        unix_socket_path=str(socket_path),
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),
+    )
 
 
 def binaries(bin_dir: str | None = None) -> tuple[Path, Path]:
@@ -91,10 +113,14 @@ class EmbeddedServer:
         bin_dir: str | None = None,
         timeout_s: float = 60.0,
         reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+        db_timeout_s: float = 120.0,
+        notice: Callable[[str], None] = _stderr,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.bin_dir = bin_dir
-        self.timeout_s = timeout_s
+        self.timeout_s = timeout_s  # for a server that does not answer at all while starting
+        self.db_timeout_s = db_timeout_s  # for each answer of a running server
+        self.notice = notice  # progress of long starts, and what a start did about them
         self.socket_path = socket_path_for(self.data_dir)
         self.pid_path = self.data_dir / PID_NAME
         self.log_path = self.data_dir / LOG_NAME
@@ -102,6 +128,7 @@ class EmbeddedServer:
         self.reserve = DiskReserve(self.data_dir / RESERVE_NAME, reserve_bytes)
         self.process: subprocess.Popen[bytes] | None = None
         self.started_here = False
+        self.ready_after_s = 0.0  # how long the last start waited for the server
 
     @property
     def pid(self) -> int | None:
@@ -113,45 +140,102 @@ class EmbeddedServer:
     def ensure_running(self) -> Path:
         """Connect to the folder's running server or start one; return its socket path."""
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.data_dir)
         except OSError as exc:
             raise DatabaseUnavailable(f"cannot create data folder {self.data_dir}: {exc}") from exc
         if self.process is not None and self.process.poll() is not None:
             self.process = None  # our server died (reaped now); start another below
-        started = False
-        with self._lock():
-            if not self.server_alive():
-                if self.process is not None:  # ours let go of the lock: reap it as it exits
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        self.process.wait(10)
-                    self.process = None
-                self._remove_stale()
-                # best effort: not while a disk that was full has not got room again, when
-                # the space the reserve gave back is what the restart needs
-                self.reserve.take()
-                self._start()
-                started = True
-        self._wait_ready()
+        started = self._start_if_stopped(take_reserve=True)
+        try:
+            self._wait_ready()
+        except DatabaseUnavailable as exc:
+            if not started or not self._short_of_space(str(exc)):
+                raise
+            self._retry_with_reserve(exc)
         if started:
             self._compact_after_replay()
         return self.socket_path
+
+    def _start_if_stopped(self, take_reserve: bool) -> bool:
+        with self._lock():
+            if self.server_alive():
+                return False
+            if self.process is not None:  # ours let go of the lock: reap it as it exits
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self.process.wait(10)
+                self.process = None
+            self._remove_stale()
+            check_before_start(self.data_dir)  # never start empty or short on a damaged log
+            moved = set_aside_orphans(self.data_dir)
+            if moved:
+                self.notice(f"log files newer than the manifest lists were moved to {moved} "
+                            "(Redis would have written over them)")  # fmt: skip
+            if take_reserve:
+                # best effort: not while a disk that was full has not got room again, when
+                # the space the reserve gave back is what the restart needs
+                self.reserve.take()
+            self._start()
+            return True
+
+    def _short_of_space(self, reason: str) -> bool:
+        """Whether a failed start failed for lack of space (its last words may be cut off)."""
+        if "graphsvc db repair" in reason:
+            return False  # a damaged log: more room would not help
+        this_start = self._log_tail(200).rsplit("Redis is starting", 1)[-1]
+        return (
+            is_disk_error(reason)
+            or is_disk_error(this_start)
+            or (self.reserve.free_bytes() < LOW_SPACE_BYTES)
+        )
+
+    def _retry_with_reserve(self, failure: DatabaseUnavailable) -> None:
+        """A start that failed on a full disk: give the reserve back and start once more."""
+        held = self.reserve.held and self.reserve.size > 0
+        free = self.reserve.free_bytes() / 2**20
+        if held:
+            self.reserve.release()
+            self.notice(
+                f"disk full on {self.data_dir} ({free:.1f} MB free): the database could not "
+                f"start; released the {self.reserve.size / 2**20:.0f} MB reserve and starting "
+                f"again (writes stay refused until space is freed)"
+            )
+        try:
+            self._start_if_stopped(take_reserve=False)
+            self._wait_ready()
+        except DatabaseUnavailable as again:
+            raise DatabaseUnavailable(
+                f"disk full on {self.data_dir}: the database cannot start "
+                f"({self.reserve.free_bytes() / 2**20:.1f} MB free"
+                f"{', even with its reserve released' if held else ''}); free some space on "
+                f"that disk and start again ({again})"
+            ) from None
 
     def _compact_after_replay(self) -> None:
         """After a start that replayed a long incr file (writes since the last rewrite: a load
         cut short, many writes after it), rewrite the log in the background so the next start
         reads the compact base instead of replaying the same commands again. Best effort, and
         only with room to spare: a rewrite writes a whole new base beside the old one."""
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
+        client = client_for(self.socket_path, self.db_timeout_s)
         try:
             info = client.info("persistence")
             replayed = info["aof_current_size"] - info["aof_base_size"]
-            if replayed < REPLAY_COMPACT_BYTES or not self.reserve.held:
+            long_replay = replayed >= REPLAY_COMPACT_BYTES or (
+                replayed > 0 and self.ready_after_s > REPLAY_COMPACT_S
+            )
+            if not long_replay or not self.reserve.held:
                 return
             if self.reserve.free_bytes() < 2 * info["aof_current_size"] + self.reserve.size:
+                self.notice(f"not compacting the {replayed / 2**20:.1f} MB log replayed at "
+                            f"this start: not enough free space in {self.data_dir}")  # fmt: skip
                 return
-            client.execute_command("BGREWRITEAOF")
-        except (redis.RedisError, OSError, KeyError):
-            pass  # the next start tries again
+            began = time.monotonic()
+            rewrite_append_only_file(client, timeout_s=max(600.0, self.db_timeout_s))
+            seconds = time.monotonic() - began
+            self.notice(f"compacted the {replayed / 2**20:.1f} MB log replayed at this start "
+                        f"in {seconds:.1f} s: the next start reads its base")  # fmt: skip
+        except (redis.RedisError, OSError, KeyError, DatabaseUnavailable) as exc:
+            self.notice(f"compacting the log replayed at this start failed ({exc}); the next "
+                        f"start tries again")  # fmt: skip
         finally:
             client.close()
 
@@ -187,7 +271,7 @@ class EmbeddedServer:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
-        with open(self.data_dir / LOCK_NAME, "a+") as handle:
+        with open(private_file(self.data_dir / LOCK_NAME), "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -209,6 +293,8 @@ class EmbeddedServer:
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
             "--appendfsync", "always",
+            "--aof-load-truncated", "no",  # a cut log is refused and named, not cut silently
+            "--loading-process-events-interval-bytes", "65536",  # answers INFO while loading
             "--aof-use-rdb-preamble", "yes",
             "--appenddirname", "appendonlydir",
             "--save", "",
@@ -218,7 +304,8 @@ class EmbeddedServer:
         owner = os.open(self.owner_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(owner, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            with self.log_path.open("ab") as log:  # early failures go to stderr, not the log
+            # early failures go to stderr, not the log
+            with private_file(self.log_path).open("ab") as log:
                 self.process = _launch(args, log, owner)
         except OSError as exc:
             raise DatabaseUnavailable(f"cannot start embedded FalkorDB {server}: {exc}") from exc
@@ -226,12 +313,16 @@ class EmbeddedServer:
             os.close(owner)  # the child keeps the lock through its inherited descriptor
         self.started_here = True
         with contextlib.suppress(OSError):  # informative only (a full disk may refuse it)
-            self.pid_path.write_text(f"{self.process.pid}\n")
+            private_file(self.pid_path).write_text(f"{self.process.pid}\n")
         atexit.register(self.stop)
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + self.timeout_s
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
+        """Wait until the server answers. One that is visibly loading its log (INFO says
+        `loading:1`) is waited for however long that takes, with its progress shown; the
+        start timeout is for a server that does not answer at all for that long."""
+        began = answered = time.monotonic()
+        shown = 0.0
+        client = client_for(self.socket_path, min(5.0, self.timeout_s))
         try:
             while True:
                 if self.process is not None and self.process.poll() is not None:
@@ -240,10 +331,19 @@ class EmbeddedServer:
                         f"{self._failure_reason()}"
                     )
                 try:
-                    client.execute_command("GRAPH.LIST")  # writes nothing
-                    return
-                except (redis.BusyLoadingError, redis.TimeoutError):
-                    pass  # still replaying its append-only file (a long replay may not answer)
+                    info = client.info("persistence")  # answered while loading, too
+                    answered = time.monotonic()
+                    if not info.get("loading"):
+                        client.execute_command("GRAPH.LIST")  # writes nothing
+                        self.ready_after_s = time.monotonic() - began
+                        return
+                    if answered - shown >= PROGRESS_EVERY_S:
+                        shown = answered
+                        self.notice(_loading_line(self.data_dir, info))
+                except redis.BusyLoadingError:
+                    answered = time.monotonic()
+                except redis.TimeoutError:
+                    pass  # busy with one long command of its log, or hung: the timeout decides
                 except (redis.ConnectionError, FileNotFoundError):
                     # a child of ours is checked with poll() above; another's by its lock
                     if self.process is None and not self.server_alive():
@@ -251,12 +351,12 @@ class EmbeddedServer:
                             f"embedded FalkorDB of {self.data_dir} stopped while starting: "
                             f"{self._failure_reason()}"
                         ) from None
-                if time.monotonic() > deadline:
+                if time.monotonic() - answered > self.timeout_s:
                     raise DatabaseUnavailable(
                         f"embedded FalkorDB did not answer within {self.timeout_s:.0f} s "
-                        f"(see {self.log_path})"
+                        f"(GRAPHSVC_START_TIMEOUT; see {self.log_path})"
                     )
-                time.sleep(0.01)
+                time.sleep(0.05)
         finally:
             client.close()
 
@@ -278,7 +378,7 @@ class EmbeddedServer:
 
     def _answers_soon(self, grace_s: float = 2.0) -> bool:
         """Whether the server answers, giving a dying one time to let go of its lock."""
-        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=grace_s)
+        client = client_for(self.socket_path, grace_s)
         deadline = time.monotonic() + grace_s
         try:
             while self.server_alive():
@@ -295,14 +395,30 @@ class EmbeddedServer:
         finally:
             client.close()
 
-    def _failure_reason(self) -> str:
-        lines: list[str] = []
+    def _log_tail(self, count: int) -> str:
         with contextlib.suppress(OSError):
-            lines += self.log_path.read_text(errors="replace").splitlines()[-20:]
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-count:])
+        return ""
+
+    def _failure_reason(self) -> str:
+        damaged = damage_reason(self.data_dir, self._log_tail(1000).splitlines())
+        if damaged:
+            return damaged
+        lines = self._log_tail(20).splitlines()
         interesting = [line.split(" # ", 1)[-1].strip() for line in lines
                        if ("#" in line or "rror" in line or "FATAL" in line)
                        and not any(noise in line for noise in _LOG_NOISE)]  # fmt: skip
         return "; ".join(interesting[-2:]) or "no reason in its log, killed?"
+
+
+def _loading_line(data_dir: Path, info: dict) -> str:
+    loaded, total = (
+        int(info.get("loading_loaded_bytes", 0)),
+        int(info.get("loading_total_bytes", 0)),
+    )
+    since = int(time.time() - int(info.get("loading_start_time", time.time())))
+    done = f": {loaded / 2**20:.1f} of {total / 2**20:.1f} MB" if total and loaded else ""
+    return f"embedded FalkorDB of {data_dir} is loading its log{done} ({since} s so far)"
 
 
 def rewrite_append_only_file(client: redis.Redis, timeout_s: float = 600.0) -> None:
@@ -324,12 +440,12 @@ def rewrite_append_only_file(client: redis.Redis, timeout_s: float = 600.0) -> N
                 raise DatabaseUnavailable(
                     f"append-only file rewrite could not start: {exc} (see the database log)"
                 ) from None
-        _wait_for_rewrite(client, deadline)  # one that began before our last write: not ours
-    if _wait_for_rewrite(client, deadline).get("aof_last_bgrewrite_status") != "ok":
+        wait_for_rewrite(client, deadline)  # one that began before our last write: not ours
+    if wait_for_rewrite(client, deadline).get("aof_last_bgrewrite_status") != "ok":
         raise DatabaseUnavailable("append-only file rewrite failed; see the database log")
 
 
-def _wait_for_rewrite(client: redis.Redis, deadline: float) -> dict:
+def wait_for_rewrite(client: redis.Redis, deadline: float) -> dict:
     """Wait until no rewrite is running or scheduled; the persistence section after it."""
     while True:
         info = client.info("persistence")
@@ -361,6 +477,7 @@ def _launch(args: list[str], log: IO[bytes], owner_fd: int) -> subprocess.Popen[
             stderr=log,
             pass_fds=(owner_fd,),
             process_group=0,  # Ctrl-C reaches graphsvc, which then stops the server
+            umask=CHILD_UMASK,  # Redis has no setting for its files' modes: 0600, 0700
             preexec_fn=_die_with_parent(os.getpid()),
         )
     )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -15,10 +19,15 @@ from graphsvc.model import NODE_KEYS
 from graphsvc.queries import CYPHER_DIR, Query, QueryCatalog, load_statements
 from graphsvc.store.base import BaseStore, Progress, Row, batches
 from graphsvc.store.cypher_params import params_header
+from graphsvc.store.reserve import is_disk_error
 from graphsvc.store.values import one_line, rows_to_plain
 
 _ALREADY = ("already indexed", "already exists")
 _LOST = (redis.ConnectionError, redis.TimeoutError, OSError)
+# a bulk load rewrites the log whenever it has grown by this much since the last rewrite, so
+# a crash at any moment leaves little to replay (replaying UNWIND batches is slow)
+REWRITE_BUDGET_BYTES = 4 * 2**20
+LOADS_KEY = "graphsvc:{graph}:loads"  # beside the graph, in the same log: load markers
 
 
 class FalkorStore(BaseStore):
@@ -37,6 +46,8 @@ class FalkorStore(BaseStore):
         recover: Callable[[], str | None] | None = None,
         embedded: bool = False,
         write_refusal: Callable[[], str | None] | None = None,
+        timeout_s: float | None = None,
+        rewrite_budget_bytes: int = REWRITE_BUDGET_BYTES,
     ) -> None:
         super().__init__(catalog, batch_size)
         self._db = db
@@ -46,6 +57,9 @@ class FalkorStore(BaseStore):
         self._recover = recover  # embedded: restart the server if it died
         self._embedded = embedded
         self._write_refusal = write_refusal  # embedded: writes wait while the disk is full
+        self._timeout_s = timeout_s  # GRAPHSVC_DB_TIMEOUT, for the message
+        self.rewrite_budget_bytes = rewrite_budget_bytes
+        self.rewrites = 0  # rewrites started during bulk loads (by the row budget)
 
     @property
     def connection(self) -> redis.Redis:
@@ -80,6 +94,8 @@ class FalkorStore(BaseStore):
             if str(exc).startswith(("MISCONF", "LOADING")) or "AOF" in str(exc):
                 raise self._unavailable(exc) from None  # the server, not the query, failed
             raise QueryFailed(f"query {query.name} failed: {one_line(exc)}") from None
+        except redis.TimeoutError as exc:
+            raise self._hung(exc) from None  # alive but silent: asking again would wait again
         except _LOST as exc:
             reason = self._recover_or_raise(exc)
             self._check_writable(query)  # a full disk refuses the retry, not the server
@@ -88,6 +104,8 @@ class FalkorStore(BaseStore):
                 raise self._unavailable(exc, reason) from exc
             try:
                 response = self.connection.execute_command(*command)
+            except redis.TimeoutError as again:
+                raise self._hung(again) from None
             except _LOST as again:
                 reason = self._recover_or_raise(again) or reason
                 raise self._unavailable(again, reason) from again
@@ -150,9 +168,49 @@ class FalkorStore(BaseStore):
                 total += count
                 if progress:
                     progress(count)
+                if self._embedded and self.rewrite_budget_bytes:
+                    self._keep_log_short()
         return total
 
+    def _keep_log_short(self) -> None:
+        """During a bulk load: start a log rewrite once the log has grown by the budget since
+        the last one, and wait for a running rewrite when the log grows far past it, so the
+        log a crash leaves behind replays in seconds (measured in bench/durability.py)."""
+        try:
+            info = self.connection.info("persistence")
+            grown = info["aof_current_size"] - info["aof_base_size"]
+            if grown < self.rewrite_budget_bytes:
+                return
+            if self._write_refusal is not None and self._write_refusal():
+                return  # no room for a second base file
+            if info.get("aof_rewrite_in_progress") or info.get("aof_rewrite_scheduled"):
+                if grown > 3 * self.rewrite_budget_bytes:
+                    from graphsvc.store.embedded import wait_for_rewrite
+
+                    deadline = time.monotonic() + max(600.0, self._timeout_s or 0.0)
+                    wait_for_rewrite(self.connection, deadline)
+                return
+            self.connection.execute_command("BGREWRITEAOF")
+            self.rewrites += 1
+        except redis.ResponseError:
+            pass  # one just began (or is scheduled): the next batch looks again
+        except redis.TimeoutError as exc:
+            raise self._hung(exc) from None
+        except _LOST:
+            pass  # the server went away: the next batch finds out, and restarts it
+
+    def _hung(self, exc: BaseException) -> DatabaseUnavailable:
+        waited = f" within {self._timeout_s:g} s (GRAPHSVC_DB_TIMEOUT)" if self._timeout_s else ""
+        return DatabaseUnavailable(
+            f"database unavailable at {self._where}: it did not answer{waited}; not asked again"
+        )
+
     def _unavailable(self, exc: BaseException, reason: str | None = None) -> DatabaseUnavailable:
+        if is_disk_error(reason):
+            return DatabaseUnavailable(
+                f"disk full at {self._where}: the write was not saved ({reason}); reads keep "
+                f"working, writes are refused until space is freed"
+            )
         stopped = f" (the server had stopped: {reason}; it was restarted)" if reason else ""
         return DatabaseUnavailable(f"database unavailable at {self._where}: {exc}{stopped}")
 
@@ -172,27 +230,31 @@ class FalkorStore(BaseStore):
             pipe.execute_command(*self._command(query, params))
         try:
             responses = pipe.execute()
+        except redis.TimeoutError as exc:
+            raise self._hung(exc) from None
         except redis.ResponseError as exc:
             # redis-py quotes the failing command, parameters included: keep only the reason
             reason = str(exc).rsplit(" of pipeline caused error: ", 1)[-1]
             raise QueryFailed(f"transaction failed, not rolled back: {one_line(reason)}") from None
         except _LOST as exc:
+            reason = None
             if self._recover is not None:
-                self._recover()  # for the next call; this transaction is not acknowledged
-            raise self._unavailable(exc) from exc
+                reason = self._recover()  # for the next call; this one is not acknowledged
+            raise self._unavailable(exc, reason) from exc
         return [
             _rows(QueryResult(self._graph, response), query.name)
             for (query, _), response in zip(queries, responses, strict=True)
         ]
 
     def setup(self) -> None:
+        created = False
         for statement in load_statements(CYPHER_DIR / "setup.falkordb.cypher"):
-            self._ignore_existing(self._graph.query, statement)
+            created |= self._ignore_existing(self._graph.query, statement)
         existing = {row["label"] for row in self.run("list_constraints")}
         for label, key in NODE_KEYS.items():
             if label in existing:
                 continue  # asking again would only fill the append-only file with errors
-            self._ignore_existing(
+            created |= self._ignore_existing(
                 self.connection.execute_command,
                 "GRAPH.CONSTRAINT",
                 "CREATE",
@@ -204,20 +266,36 @@ class FalkorStore(BaseStore):
                 1,
                 key,
             )
+        if created and self._embedded:
+            # indexes created in the log are not used while it is replayed (a crash before
+            # the first rewrite replayed 6 MB of a load in 50 s): put them in the base now
+            self.compact()
 
     @staticmethod
-    def _ignore_existing(call: Any, *args: Any) -> None:
+    def _ignore_existing(call: Any, *args: Any) -> bool:
+        """Run a schema statement; False when what it creates exists already."""
         try:
             call(*args)
         except redis.ResponseError as exc:
             if not any(text in str(exc) for text in _ALREADY):
                 raise
+            return False
+        return True
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """A silent server is hung (asking again would wait again), a lost one unavailable."""
+        try:
+            yield
+        except redis.TimeoutError as exc:
+            raise self._hung(exc) from None
+        except _LOST as exc:
+            raise self._unavailable(exc) from exc
 
     def ping(self) -> None:
         try:
-            self.connection.execute_command("GRAPH.LIST")
-        except _LOST as exc:
-            raise self._unavailable(exc) from exc
+            with self._answering():
+                self.connection.execute_command("GRAPH.LIST")
         except redis.ResponseError as exc:
             raise DatabaseUnavailable(
                 f"{self._where} answers but is not a FalkorDB server ({one_line(exc)})"
@@ -234,12 +312,50 @@ class FalkorStore(BaseStore):
 
         rewrite_append_only_file(self.connection)
 
+    def mark_load(self, source: str, rows: int | None = None) -> None:
+        """Record that a load of `source` started (rows: how many it writes) or, without
+        rows, that it ended; kept in the database's own log beside the graph."""
+        key = LOADS_KEY.format(graph=self._graph.name)
+        try:
+            if rows is None:
+                self.connection.hdel(key, source)
+            else:
+                marker = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                          "rows": rows}  # fmt: skip
+                self.connection.hset(key, source, json.dumps(marker))
+        except redis.TimeoutError as exc:
+            raise self._hung(exc) from None
+        except _LOST as exc:
+            raise self._unavailable(exc, self._recover() if self._recover else None) from exc
+
+    def interrupted_loads(self) -> dict[str, dict[str, Any]]:
+        """Loads that started and never ended: source -> {started, rows}."""
+        with self._answering():
+            found = self.connection.hgetall(LOADS_KEY.format(graph=self._graph.name))
+        return {_text(k): json.loads(_text(v)) for k, v in found.items()}
+
+    def snapshot(self, target: Path) -> None:
+        """Write a consistent copy of the whole database to `target` (an RDB file)."""
+        from graphsvc.store.aof import save_snapshot
+
+        try:
+            with self._answering():
+                save_snapshot(self.connection, target, max(600.0, self._timeout_s or 0.0))
+        except redis.ResponseError as exc:
+            raise DatabaseUnavailable(
+                f"snapshot refused by {self._where}: {one_line(exc)}"
+            ) from None
+
     def close(self) -> None:
         try:
             self.connection.close()
         finally:
             if self._on_close:
                 self._on_close()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _rows(result: QueryResult, name: str) -> list[Row]:

@@ -36,13 +36,21 @@ class Neo4jStore(BaseStore):
         password: str | None = None,
         database: str | None = None,
         batch_size: int = 5000,
+        timeout_s: float | None = None,
     ) -> None:
         super().__init__(catalog, batch_size)
         auth = (user, password) if user else None
         self._url = describe_url(url)
         self._database = database
         try:
-            self._driver = neo4j.GraphDatabase.driver(url, auth=auth)
+            # bounded waits: the configured timeout for connecting and for each answer, and
+            # no retries of transactions hidden behind it (the driver's default is 30 s)
+            limits = {} if timeout_s is None else {
+                "connection_timeout": timeout_s,
+                "connection_acquisition_timeout": timeout_s,
+                "max_transaction_retry_time": 0.0,
+            }  # fmt: skip
+            self._driver = neo4j.GraphDatabase.driver(url, auth=auth, **limits)
         except (ConfigurationError, ValueError) as exc:
             raise ConfigError(f"GRAPHSVC_DB={self._url!r}: {one_line(exc)}") from None
 

@@ -1,26 +1,21 @@
-"""Workshop maps: a zone's network as nodes and edges, and as one offline HTML page (pyvis).
+"""Workshop maps: a zone's network as laid-out nodes and edges (`build_map`).
 
-Everything here is plain Python on data already fetched (DESIGN §8): `build_map` takes a
-`ZoneNetwork`, its measures and the planner's gap and overlap rows (lists of dicts) and returns
-a `NetworkMap`; `render_html` turns that into a single HTML file with vis-network, tom-select
-and all styles inline (from the pyvis package), so it opens with no network at all. Nothing is
-random: the layout is computed here with a fixed seed and drawn with physics off, and the same
-input gives the same bytes. Patients never appear: the input holds none.
+Plain Python on data already fetched (DESIGN §8): a `ZoneNetwork`, its measures, the planner's
+gap and overlap rows, the zone's saved layout and its workshop proposals give a `NetworkMap`.
+Nothing is random: the layout is a seeded force layout, nodes of a saved layout keep their
+place, and the same input gives the same map. Ties between two vicinity networks are also
+summed into one aggregated tie per pair (the page shows those by default). Patients never
+appear: the input holds none.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -31,71 +26,24 @@ from graphsvc.core.network import (
     NetworkMeasures,
     ZoneNetwork,
     actor_graph,
+    compute_measures,
 )
 from graphsvc.errors import ConfigError, InputError
-
-LAYERS = ("actors", "zones", "gaps", "overlaps")
-DEFAULT_MAX_NODES = 1500
-MAX_NODES_ENV = "GRAPHSVC_MAP_MAX_NODES"
-LAYOUT_SEED = 7
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-LINE_COLOURS = {
-    "first": "#4e79a7",
-    "second": "#b07aa1",
-    "social": "#59a14f",
-    "community": "#9c755f",
-    "coordination": "#76b7b2",
-}
-OTHER_LINE = "#bab0ac"
-STATUS_COLOURS = {"MISSING": "#e15759", "UNDER": "#f28e2b"}
-OVERLAP_COLOUR = "#edc948"
-ZONE_COLOUR = "#8a8a8a"
-GROUP_COLOUR = "#a0cbe8"
-SHAPES = {
-    "actor": "dot",
-    "zone": "square",
-    "need": "triangle",
-    "service_type": "diamond",
-    "group": "hexagon",
-}
-EDGE_STYLES: dict[str, dict[str, Any]] = {
-    "collaboration": {"color": "#7f7f7f", "width": 1.2},
-    "patients": {"color": "#b07aa1", "width": 1.0, "dashes": True},
-    "network": {"color": "#d4d4d4", "width": 0.5},
-    "located_in": {"color": "#e4e4e4", "width": 0.5, "dashes": [2, 4]},
-    "part_of": {"color": "#c8c8c8", "width": 1.0},
-    "gap": {"color": STATUS_COLOURS["MISSING"], "width": 2.0},
-    "overlap": {"color": OVERLAP_COLOUR, "width": 1.5, "dashes": [6, 4]},
-    "group": {"color": "#9d9d9d", "width": 1.0},
-}
-# Force-layout pull of each kind of edge: actors stay near the zone they are located in
-# (zones are pinned where they lie on the ground), ties only bend them towards each other.
-LAYOUT_WEIGHTS = {
-    "collaboration": 0.1,
-    "patients": 0.1,
-    "network": 0.02,
-    "located_in": 10.0,
-    "part_of": 1.0,
-    "gap": 10.0,
-    "overlap": 0.05,
-    "group": 0.1,
-}
-LAYOUT_K = 1.0  # the force layout's ideal distance, times 1/sqrt(number of nodes)
-ASPECT = 2.0  # the map is wider than tall
-VIS_OPTIONS: dict[str, Any] = {
-    "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": False},
-    "physics": {"enabled": False},
-    "nodes": {"font": {"size": 12, "face": "sans-serif"}, "borderWidth": 1},
-    "edges": {"smooth": False, "selectionWidth": 2},
-    "interaction": {
-        "hover": True,
-        "tooltipDelay": 120,
-        "navigationButtons": True,
-        "keyboard": {"enabled": True, "bindToWindow": False},
-        "multiselect": True,
-    },
-}
+from graphsvc.maps.builder import Builder, zone_anchors
+from graphsvc.maps.layout import SavedLayout, diff
+from graphsvc.maps.proposals import Proposal
+from graphsvc.maps.style import (
+    DEFAULT_MAX_NODES,
+    EDGE_STYLES,
+    GROUP_COLOUR,
+    LAYERS,
+    LINE_COLOURS,
+    MAX_NODES_ENV,
+    OTHER_LINE,
+    PROPOSED_COLOUR,
+    STATUS_COLOURS,
+    TOP_LABELS,
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +62,12 @@ class NetworkMap:
     summary: dict[str, Any] = field(default_factory=dict)
     legend: dict[str, Any] = field(default_factory=dict)
     measures: Mapping[str, ActorMeasures] = field(default_factory=dict)
+    # one tie per pair of vicinity networks (or groups) summing the actor ties between them
+    aggregates: list[dict[str, Any]] = field(default_factory=list)
+    proposed_nodes: list[dict[str, Any]] = field(default_factory=list)
+    proposed_edges: list[dict[str, Any]] = field(default_factory=list)
+    priorities: list[dict[str, Any]] = field(default_factory=list)
+    diff: dict[str, Any] | None = None  # since the saved layout (the last workshop)
 
     def counts(self) -> Counter[str]:
         return Counter(node["kind"] for node in self.nodes)
@@ -154,10 +108,13 @@ def build_map(
     *,
     include: Iterable[str] | None = None,
     focus: str | None = None,
-    hops: int = 2,
+    hops: int = 1,
     max_nodes: int | None = None,
+    layout: SavedLayout | None = None,
+    proposals: Sequence[Proposal] = (),
 ) -> NetworkMap:
-    """Nodes and edges of a zone's map (or of `focus`'s ego network at `hops`), laid out."""
+    """Nodes and edges of a zone's map (or of `focus`'s ego network at `hops`), laid out;
+    nodes of the saved `layout` stay where they were, new ones go near their zone."""
     layers = check_layers(include)
     max_nodes = default_max_nodes() if max_nodes is None else max_nodes
     if max_nodes < 1:
@@ -169,6 +126,8 @@ def build_map(
         if focus not in actors:
             raise InputError([f"argument focusActorId: {focus!r} is not in this network"])
         shown = set(nx.ego_graph(actor_graph(net), focus, radius=hops))
+        measures = compute_measures(ego_network(net, shown))  # the ego map's own figures
+        by_id = {m.id: m for m in measures.actors}
     zones = {z.id: z for z in net.zones}
     if focus is not None:  # the zones on the way from the focus' actors up to the map's zone
         keep = {net.zone.id}
@@ -179,7 +138,7 @@ def build_map(
                 zone_id = zones[zone_id].parent
         zones = {k: z for k, z in zones.items() if k in keep}
 
-    builder = _Builder()
+    builder = Builder()
     if "zones" in layers:
         for z in sorted(zones.values(), key=lambda z: (z.depth, z.id)):
             builder.zone(z, main=z.id == net.zone.id)
@@ -214,7 +173,25 @@ def build_map(
                 if zone_id in anchor:
                     builder.edge(node_id, anchor[zone_id], "overlap", f"{row['name']}: here")
 
-    nodes, edges = builder.laid_out(zone_anchors(zones, net.zone.id))
+    saved = layout.positions if layout is not None else {}
+    vicinity = vicinity_of(net, shown) if "zones" in layers and not grouped else {}
+    known = set(shown) if "actors" in layers and not grouped else set()
+    proposed = _proposal_nodes(builder, proposals, actors, shown, zones, owner_known=known)
+    nodes, edges = builder.laid_out(zone_anchors(zones, net.zone.id), saved)
+    for node in nodes:
+        if node["kind"] == "actor":
+            node["vicinity"] = vicinity.get(node["id"], "")
+    proposed_nodes = [n for n in nodes if n["kind"] == "proposed_actor"]
+    nodes = [n for n in nodes if n["kind"] != "proposed_actor"]
+
+    def is_proposed(e: dict[str, Any]) -> bool:
+        return e["kind"] == "proposed" or any(
+            x.startswith("proposed:") for x in (e["from"], e["to"])
+        )
+
+    proposed_edges = [e for e in edges if is_proposed(e)]
+    edges = [e for e in edges if not is_proposed(e)]
+    aggregates = _aggregate(edges, vicinity, {n["id"] for n in nodes})
     present_lines = sorted({actors[a].line for a in shown}, key=_line_order)
     status_counts = Counter(n.get("status") for n in nodes if n["kind"] == "need")
     title = (
@@ -245,7 +222,124 @@ def build_map(
         },
         legend={"lines": [(line, LINE_COLOURS.get(line, OTHER_LINE)) for line in present_lines]},
         measures={a: by_id[a] for a in sorted(shown) if a in by_id},
+        aggregates=aggregates,
+        proposed_nodes=proposed_nodes,
+        proposed_edges=proposed_edges,
+        priorities=proposed,
+        diff=diff(layout, nodes, edges) if layout is not None else None,
     )
+
+
+def ego_network(net: ZoneNetwork, shown: set[str]) -> ZoneNetwork:
+    """The zone network cut down to the actors shown (an ego map's own network)."""
+    return replace(
+        net,
+        actors=tuple(a for a in net.actors if a.id in shown),
+        ties=tuple(t for t in net.ties if t.source in shown and t.target in shown),
+    )
+
+
+def vicinity_of(net: ZoneNetwork, shown: set[str]) -> dict[str, str]:
+    """Each shown actor's vicinity network: the nearest zone above its own that is a vicinity
+    network or a direct part of the map's zone (actors of the zone itself have none)."""
+    parent = {z.id: z.parent for z in net.zones}
+    level = {z.id: z.level for z in net.zones}
+    found = {}
+    for actor in net.actors:
+        zone_id = actor.zone
+        while actor.id in shown and zone_id in parent and zone_id != net.zone.id:
+            if level[zone_id] == "vicinity_network" or parent[zone_id] == net.zone.id:
+                found[actor.id] = zone_id
+                break
+            zone_id = parent[zone_id]
+    return found
+
+
+def _aggregate(
+    edges: list[dict[str, Any]], vicinity: Mapping[str, str], present: set[str]
+) -> list[dict[str, Any]]:
+    """Mark actor ties between two vicinity networks with their aggregate (`agg:A|B`) and
+    return the aggregated ties: one per pair of vicinity networks, weighted by its ties."""
+    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for e in edges:
+        if e["kind"] not in ("collaboration", "network", "patients"):
+            continue
+        a, b = vicinity.get(e["from"]), vicinity.get(e["to"])
+        if a is None or b is None or a == b or a not in present or b not in present:
+            continue
+        pair = (a, b) if a < b else (b, a)
+        e["aggregate"] = f"agg:{pair[0]}|{pair[1]}"
+        members[pair].append(e["id"])
+    return [
+        {
+            "id": f"agg:{a}|{b}",
+            "from": a,
+            "to": b,
+            "kind": "aggregate",
+            "count": len(ids),
+            "members": ids,
+            "title": f"{len(ids)} ties between the two vicinity networks (click to show them)",
+            "color": EDGE_STYLES["aggregate"]["color"],
+            "width": round(1 + math.log2(len(ids)), 1),
+        }
+        for (a, b), ids in sorted(members.items())
+    ]
+
+
+def _proposal_nodes(
+    builder: Builder,
+    proposals: Sequence[Proposal],
+    actors: Mapping[str, Any],
+    shown: set[str],
+    zones: Mapping[str, Any],
+    owner_known: set[str],
+) -> list[dict[str, Any]]:
+    """Proposed ties and missing actors as nodes and edges (kinds `proposed`,
+    `proposed_actor`); the priorities as rows for the page."""
+    priorities = []
+    for p in proposals:
+        where = f"proposed at workshop {p.workshop} ({p.date}, {p.facilitator})\nproposal {p.id}"
+        note = f"\n{p.note}" if p.note else ""
+        if p.kind == "tie" and p.source in owner_known and p.target in owner_known:
+            builder.edge(
+                p.source,
+                p.target,
+                "proposed",
+                f"proposed tie: {p.type}\n{where}{note}",
+                proposal=p.id,
+                type=p.type,
+                id=f"proposed:{p.id}",
+            )
+        elif p.kind == "actor" and (p.zone in zones or not zones):
+            node_id = builder.node(
+                f"proposed:{p.id}",
+                "proposed_actor",
+                f"{p.name} (proposed)",
+                {"background": "#ffffff", "border": PROPOSED_COLOUR},
+                10,
+                f"{p.name}\nmissing actor, {p.line} line\n{where}{note}",
+                line=p.line,
+                zone=p.zone or "",
+                proposal=p.id,
+                borderWidth=3,
+                shapeProperties={"borderDashes": [4, 3]},
+            )
+            if p.zone in zones:
+                builder.edge(node_id, p.zone, "located_in", f"{p.name} would be located here")
+        elif p.kind == "priority":
+            about = actors[p.actor].name if p.actor in actors else None
+            priorities.append(
+                {
+                    "id": p.id,
+                    "text": p.text,
+                    "actor": p.actor,
+                    "actor_name": about,
+                    "workshop": p.workshop,
+                    "date": p.date,
+                    "facilitator": p.facilitator,
+                }
+            )
+    return priorities
 
 
 def _line_order(line: str) -> tuple[int, str]:
@@ -253,138 +347,8 @@ def _line_order(line: str) -> tuple[int, str]:
     return (order.index(line) if line in order else len(order), line)
 
 
-class _Builder:
-    """Collects nodes and edges (with layout weights), then lays them out deterministically."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.edges: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def node(
-        self, node_id: str, kind: str, label: str, colour: str, size: float, title: str, **data: Any
-    ) -> str:
-        self.nodes[node_id] = {
-            "id": node_id,
-            "kind": kind,
-            "label": label,
-            "shape": SHAPES[kind],
-            "color": colour,
-            "size": round(size, 1),
-            "title": title,
-            **data,
-        }
-        return node_id
-
-    def edge(self, a: str, b: str, kind: str, title: str, **extra: Any) -> None:
-        key = (a, b) if a <= b else (b, a)
-        style = EDGE_STYLES[kind]
-        self.edges[key] = {
-            "from": key[0],
-            "to": key[1],
-            "kind": kind,
-            "title": title,
-            "weight": LAYOUT_WEIGHTS[kind],
-            **style,
-            **extra,
-        }
-
-    def zone(self, z: Any, main: bool) -> None:
-        self.node(
-            z.id,
-            "zone",
-            z.name,
-            ZONE_COLOUR,
-            24 if main else 14,
-            f"{z.name}\nzone ({z.level.replace('_', ' ')})",
-            zone=z.id,
-            font={"size": 30 if main else 24, "color": "#444444", "strokeWidth": 3},
-        )
-
-    def overlap(self, row: dict[str, Any], zones: Mapping[str, Any]) -> str:
-        where = [f"  {zones[z].name}: {n} providers" for z, n in row["zones"]]
-        return self.node(
-            f"service_type:{row['service_type']}",
-            "service_type",
-            f"{row['name']} (fragmented)",
-            OVERLAP_COLOUR,
-            16,
-            f"Fragmented overlap: {row['name']}\n"
-            "several providers and no collaboration between them, in:\n" + "\n".join(where),
-            zone=" ".join(z for z, _n in row["zones"]),
-            fragmented=True,
-        )
-
-    def laid_out(
-        self, anchors: Mapping[str, tuple[float, float]] | None = None
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Nodes with x, y from a seeded force layout (anchored nodes stay put) and edges."""
-        anchors = {k: v for k, v in (anchors or {}).items() if k in self.nodes}
-        graph = nx.Graph()
-        graph.add_nodes_from(sorted(self.nodes))
-        for (a, b), e in sorted(self.edges.items()):
-            graph.add_edge(a, b, weight=e["weight"])
-        positions: dict[str, Any] = {}
-        if graph.number_of_nodes():
-            rng = random.Random(LAYOUT_SEED)
-            start = {}
-            for node_id in graph:  # near the anchored neighbour if there is one
-                near = [anchors[n] for n in sorted(graph[node_id]) if n in anchors]
-                cx, cy = anchors.get(node_id) or (near[0] if near else (0.0, 0.0))
-                spread = 0.0 if node_id in anchors else 0.25 if near else 1.0
-                start[node_id] = (
-                    cx + rng.uniform(-spread, spread),
-                    cy + rng.uniform(-spread, spread),
-                )
-            positions = nx.spring_layout(
-                graph,
-                pos=start,
-                fixed=sorted(anchors) or None,
-                k=LAYOUT_K / math.sqrt(graph.number_of_nodes()),
-                seed=LAYOUT_SEED,
-                weight="weight",
-                iterations=200,
-            )
-        scale = 60 * math.sqrt(max(graph.number_of_nodes(), 4))
-        nodes = []
-        for node_id in sorted(self.nodes):
-            node = dict(self.nodes[node_id])
-            x, y = positions[node_id]
-            node["x"], node["y"] = round(float(x) * scale, 1), round(float(y) * scale, 1)
-            nodes.append(node)
-        edges = [
-            {k: v for k, v in e.items() if k != "weight"} for _k, e in sorted(self.edges.items())
-        ]
-        return nodes, edges
-
-
-def zone_anchors(zones: Mapping[str, Any], main: str) -> dict[str, tuple[float, float]]:
-    """Fixed places for the map's zone (top) and its direct parts: where they lie on the ground
-    when every part has coordinates, else on a circle; in a [-1, 1] square."""
-    parts = sorted(
-        (z for z in zones.values() if z.parent == main and z.id != main), key=lambda z: z.id
-    )
-    if not parts:
-        return {}
-    if len(parts) > 1 and all(z.lat is not None and z.lon is not None for z in parts):
-        lat0 = sum(z.lat for z in parts) / len(parts)
-        lon0 = sum(z.lon for z in parts) / len(parts)
-        shrink = math.cos(math.radians(lat0))
-        raw = {z.id: ((z.lon - lon0) * shrink, -(z.lat - lat0)) for z in parts}
-        # each axis stretched to the square: north stays up and east right, and the
-        # clusters use the whole screen even when the zone is long and thin
-        width = max(abs(x) for x, _ in raw.values()) or 1.0
-        height = max(abs(y) for _, y in raw.values()) or 1.0
-        placed = {k: (ASPECT * x / width, y / height) for k, (x, y) in raw.items()}
-    else:
-        step = 2 * math.pi / len(parts)
-        placed = {
-            z.id: (ASPECT * math.cos(i * step), math.sin(i * step)) for i, z in enumerate(parts)
-        }
-    return {main: (0.0, -1.35), **placed}
-
-
 def _gap_nodes(
-    builder: _Builder,
+    builder: Builder,
     gaps: Sequence[Mapping[str, Any]],
     zones: Mapping[str, Any],
     anchor: Mapping[str, str],
@@ -461,7 +425,7 @@ def _actor_title(
         lines.append(f"located in {zones[actor.zone].name if actor.zone in zones else actor.zone}")
     if services:
         free = sum(s.available for s in services if s.status == "active")
-        capacity = sum(s.capacity for s in services if s.status == "active")
+        capacity = sum(s.capacity or 0 for s in services if s.status == "active")  # None: unknown
         lines.append(f"free places: {free} of {capacity}")
         lines.append("services (free / capacity):")
         for s in services:
@@ -480,7 +444,7 @@ def _actor_title(
 
 
 def _actor_nodes(
-    builder: _Builder,
+    builder: Builder,
     net: ZoneNetwork,
     shown: set[str],
     by_id: Mapping[str, ActorMeasures],
@@ -488,11 +452,20 @@ def _actor_nodes(
     zones: Mapping[str, Any],
 ) -> None:
     top = max((by_id[a].betweenness for a in shown if a in by_id), default=0.0)
+    central = sorted(shown, key=lambda a: (-(by_id[a].betweenness if a in by_id else 0.0), a))
+    labelled = set(central[:TOP_LABELS])
     for actor in sorted((a for a in net.actors if a.id in shown), key=lambda a: a.id):
         m = by_id.get(actor.id)
         share = math.sqrt(m.betweenness / top) if m is not None and top > 0 else 0.0
         colour = LINE_COLOURS.get(actor.line, OTHER_LINE)
-        data: dict[str, Any] = {"line": actor.line, "zone": actor.zone or ""}
+        data: dict[str, Any] = {
+            "line": actor.line,
+            "zone": actor.zone or "",
+            "top": actor.id in labelled,
+            "kindOf": actor.kind,
+        }
+        if actor.discipline:
+            data["discipline"] = actor.discipline
         if m is not None:
             data |= {
                 "community": m.community,
@@ -532,7 +505,14 @@ def _actor_nodes(
                 parts.append("same network: " + ", ".join(tie.networks))
             if tie.patients:
                 parts.append("share patients")
-            builder.edge(tie.source, tie.target, kind, "\n".join(parts), kinds=list(tie.kinds))
+            since = _SINCE.search(tie.collaboration or "")
+            extra = {"since": int(since.group(1))} if since else {}
+            builder.edge(
+                tie.source, tie.target, kind, "\n".join(parts), kinds=list(tie.kinds), **extra
+            )
+
+
+_SINCE = re.compile(r"since (\d{4})")
 
 
 def _groups(
@@ -566,7 +546,7 @@ def _groups(
 
 
 def _group_nodes(
-    builder: _Builder,
+    builder: Builder,
     net: ZoneNetwork,
     shown: set[str],
     group_of: Mapping[str, str],
@@ -609,82 +589,3 @@ def _group_nodes(
                 between[(a, b) if a < b else (b, a)] += 1
     for (a, b), n in sorted(between.items()):
         builder.edge(a, b, "group", f"{n} ties", width=round(1 + math.log2(n), 1))
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-_SOURCE_MAP = re.compile(
-    r"^\s*(//[#@]\s*sourceMappingURL=.*|/\*[#@]\s*sourceMappingURL=.*\*/)\s*$", re.MULTILINE
-)
-
-
-@cache
-def _asset(*parts: str) -> str:
-    """A file pyvis ships (vis-network, tom-select, its highlight helpers), minus source maps."""
-    text = resources.files("pyvis").joinpath("templates", "lib", *parts).read_text("utf-8")
-    text = _SOURCE_MAP.sub("", text)
-    lowered = text.lower()
-    if "</script" in lowered or "</style" in lowered:
-        raise ValueError(f"pyvis asset {'/'.join(parts)} cannot be inlined")
-    return text
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-
-
-def render_html(network_map: NetworkMap) -> str:
-    """The map as one self-contained HTML page (no external scripts, styles or fonts)."""
-    from markupsafe import Markup
-    from pyvis.network import Network
-
-    net = Network(
-        height="100%",
-        width="100%",
-        directed=True,
-        select_menu=True,
-        filter_menu=True,
-        heading=network_map.title,
-        cdn_resources="in_line",
-    )
-    for node in network_map.nodes:
-        options = {k: v for k, v in node.items() if k not in ("id", "label", "shape", "color")}
-        net.add_node(
-            node["id"], label=node["label"], shape=node["shape"], color=node["color"], **options
-        )
-    for edge in network_map.edges:
-        options = {k: v for k, v in edge.items() if k not in ("from", "to")}
-        net.add_edge(edge["from"], edge["to"], arrows="", **options)
-    net.set_options(json.dumps(VIS_OPTIONS))
-    nodes, edges, heading, _height, _width, options = net.get_network_data()
-    lines = network_map.legend.get("lines", [])
-    choices = sorted(((n["label"], n["id"]) for n in nodes), key=lambda c: (c[0].lower(), c[1]))
-    template = _environment().get_template("network_map.html")
-    return template.render(
-        title=heading,
-        map=network_map,
-        summary=network_map.summary,
-        lines=lines,
-        status_colours=STATUS_COLOURS,
-        overlap_colour=OVERLAP_COLOUR,
-        zone_colour=ZONE_COLOUR,
-        group_colour=GROUP_COLOUR,
-        edge_styles=EDGE_STYLES,
-        choices=choices,
-        nodes=nodes,
-        edges=edges,
-        options=Markup(options),
-        vis_css=Markup(_asset("vis-9.1.2", "vis-network.css")),
-        vis_js=Markup(_asset("vis-9.1.2", "vis-network.min.js")),
-        tom_css=Markup(_asset("tom-select", "tom-select.css")),
-        tom_js=Markup(_asset("tom-select", "tom-select.complete.min.js")),
-        utils_js=Markup(_asset("bindings", "utils.js")),
-    )

@@ -1,0 +1,118 @@
+"""Workshop map open time in headless Chromium: `python -m bench.bench_map` (issue 21).
+
+The leuven seed's zone map (161 actors, 1,910 ties, 36 aggregated ties) and the ego map of
+leuven-ocmw are written as self-contained pages and opened in Debian's headless Chromium
+(/usr/bin/chromium, every outside request blocked), interleaved round by round with the floor:
+the same page for a zone without actors (loading and parsing vis-network and the page's own
+script, nothing to draw). Settled = the page's first drawing done with its labels set
+(`data-settled-ms`, ms since navigation start; physics is off, so nothing moves after that).
+Target: leuven settles in under 1 s; the ratio to the floor says what the map itself costs.
+`--peer FILE.html` adds another page to the rounds, e.g. the map as an older graphsvc wrote it
+(timed by the same observer: when `data-rendered` is set on the body).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from graphsvc import maps
+from graphsvc.config import Settings
+from graphsvc.core.network import NetZone, ZoneNetwork, compute_measures
+from graphsvc.io.bundle import read_bundle, write_bundle
+from graphsvc.io.seeds import resolve_seed
+from graphsvc.store import open_store
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TARGET_MS = 1000
+# the same clock for every page, ours or not: ms since navigation when data-rendered appears
+OBSERVER = """new MutationObserver(() => {
+  if (!window.__settled && document.body && document.body.getAttribute('data-rendered') === 'true')
+    { window.__settled = performance.now(); }
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-rendered'] });"""
+
+
+def pages(folder: Path) -> dict[str, Path]:
+    """The pages to open: leuven's zone map, an ego map, and the empty floor page."""
+    store = open_store(Settings(db=f"embedded:{folder}/db"))
+    try:
+        write_bundle(store, read_bundle(resolve_seed("leuven")))
+        found = {
+            "leuven zone map": maps.zone_map(store, "leuven"),
+            "ego map leuven-ocmw (1 hop)": maps.actor_map(store, "leuven-ocmw"),
+        }
+    finally:
+        store.close()
+    zone = NetZone("empty", "Empty", "pilot_zone", None, 0)
+    net = ZoneNetwork(zone, (zone,), (), (), {}, ())
+    found["floor: empty map"] = maps.build_map(net, compute_measures(net))
+    out = {}
+    for i, (name, built) in enumerate(found.items()):
+        path = folder / f"page{i}.html"
+        path.write_text(maps.render_html(built), encoding="utf-8")
+        out[name] = path
+    return out
+
+
+def measure(rounds: int = 5, peer: Path | None = None) -> dict[str, list[float]]:
+    """Settle times (ms) per page over `rounds` interleaved rounds."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as driver:
+        found = pages(Path(tmp))
+        if peer is not None:
+            found[f"peer: {peer.name}"] = peer.resolve()
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            for _ in range(rounds):
+                for name, path in found.items():
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    page.route(
+                        "**/*",
+                        lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort(),
+                    )
+                    page.add_init_script(OBSERVER)
+                    page.goto(path.as_uri(), wait_until="load")
+                    page.wait_for_selector("body[data-rendered=true]", timeout=120_000)
+                    settled = float(page.evaluate("() => window.__settled"))
+                    times.setdefault(name, []).append(settled)
+                    page.close()
+        finally:
+            browser.close()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--peer", type=Path, help="another map page to time alongside")
+    args = parser.parse_args(argv)
+    times = measure(args.rounds, args.peer)
+    floor = statistics.median(times["floor: empty map"])
+    print("| page | settled (median ms) | min..max | floor (ms) | ratio | target | verdict |")
+    print("|---|---|---|---|---|---|---|")
+    for name, values in times.items():
+        median = statistics.median(values)
+        verdict = "met" if median < TARGET_MS else "MISSED"
+        target = "-" if name.startswith(("floor", "peer")) else f"< {TARGET_MS} ms"
+        print(
+            f"| {name} | {median:.0f} | {min(values):.0f}..{max(values):.0f} | {floor:.0f} | "
+            f"{median / floor:.2f}x | {target} | {verdict if target != '-' else '-'} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

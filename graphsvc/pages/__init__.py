@@ -1,0 +1,1 @@
+"""Pages a planner reads in a browser (self-contained HTML, built from plain values)."""
