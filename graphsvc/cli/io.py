@@ -39,10 +39,16 @@ def register(sub: Any) -> None:
     fhir.add_argument("path")
     for parser in (hsds, fhir):
         parser.add_argument("--prefix", help="id prefix (default: the file or folder name)")
-        parser.add_argument(
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
             "--zone",
             help="existing zone to place actors in and to cover by "
-            "default (default: a zone of the import's own)",
+            "default (default: a zone of the import's own, id the prefix)",
+        )
+        where.add_argument(
+            "--create-zone",
+            metavar="NAME",
+            help="a new top-level zone of this name (id: its slug) for the actors",
         )
     hsds.set_defaults(run=_import_hsds)
     fhir.set_defaults(run=_import_fhir)
@@ -165,7 +171,9 @@ def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import_source(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     """Map a directory source (HSDS, FHIR) against the database, report, then write."""
-    return _import_kind(args, settings, kind, prefix=args.prefix, zone=args.zone)
+    return _import_kind(
+        args, settings, kind, prefix=args.prefix, zone=args.zone, new_zone=args.create_zone
+    )
 
 
 def _import_kind(args: argparse.Namespace, settings: Settings, kind: str, **options: Any) -> int:
