@@ -149,9 +149,11 @@ def _db_digest(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     try:
-        print(graph_digest(store))
+        with phase(f"reading graph {settings.graph} for its digest"):
+            digest = graph_digest(store)
     finally:
         store.close()
+    print(digest)
     return 0
 
 
@@ -186,13 +188,14 @@ def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
         raise GraphsvcError(f"{target}: no such folder {str(target.parent)!r} (create it first)")
     store = open_store(settings)
     try:
-        for _ in range(3):  # the digest of the snapshot: unchanged before and after it
-            before = graph_digest(store)
-            store.snapshot(private_dir(target) / BACKUP_FILE)  # type: ignore[attr-defined]
-            if graph_digest(store) == before:
-                break
-        else:
-            raise GraphsvcError("the graph kept changing during the backup: try again")
+        with phase(f"backing up to {target}"):
+            for _ in range(3):  # the digest of the snapshot: unchanged before and after it
+                before = graph_digest(store)
+                store.snapshot(private_dir(target) / BACKUP_FILE)  # type: ignore[attr-defined]
+                if graph_digest(store) == before:
+                    break
+            else:
+                raise GraphsvcError("the graph kept changing during the backup: try again")
     finally:
         store.close()
     info = {

@@ -112,7 +112,7 @@ def write_and_report(
     verb: str = "import",
 ) -> None:
     """Write a checked bundle with a progress bar, audit the patients it wrote, say the rate."""
-    from graphsvc.io.bundle import planned_rows, write_bundle
+    from graphsvc.io.bundle import compact_after_load, planned_rows, write_bundle
     from graphsvc.io.export import PATIENT_TABLES, patients_in
 
     started = time.monotonic() if started is None else started
@@ -121,7 +121,9 @@ def write_and_report(
         fields = [t for t in PATIENT_TABLES if bundle.tables.get(t)]
         audit_patients(settings, f"cli {verb}", WRITE, touched, fields, source=label)
     with progress(planned_rows(bundle), f"{verb}ing {label}") as advance:
-        written = write_bundle(store, bundle, advance)
+        written = write_bundle(store, bundle, advance, compact=False)
+    with phase("compacting the database"):  # a step of its own, after the bar (not in it)
+        compact_after_load(store, bundle, written)
     seconds = time.monotonic() - started
     rows = sum(written.values())
     say(
@@ -229,13 +231,17 @@ def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
     target = output_path(args.path, args.force)
 
     def work(store: Store) -> int:
-        tables = export_tables(store, patients=args.with_patients)
+        started = time.monotonic()
+        with phase("reading the graph"):
+            tables = export_tables(store, patients=args.with_patients)
         exported = patients_in(tables)
         if exported:  # recorded before the file exists: no unaudited copy, even on a crash
             audit_patients(settings, "cli export bundle", READ, exported, list(PATIENT_TABLES))
-        write_bundle_file(target, tables)
+        with phase(f"writing {args.path}"):
+            write_bundle_file(target, tables)
         shown = ", ".join(f"{name} {len(rows):,}" for name, rows in tables.items() if rows)
-        say(f"exported to {args.path}: {shown}")
+        rows = sum(len(rows) for rows in tables.values())
+        say(f"exported to {args.path}: {shown}{_took(started, rows)}")
         return 0
 
     return _with_store(settings, work)
@@ -247,9 +253,17 @@ def _export_hsds(args: argparse.Namespace, settings: Settings) -> int:
     target = output_path(args.path, args.force)
 
     def work(store: Store) -> int:
-        counts = export_hsds(store, target)
+        started = time.monotonic()
+        with phase(f"reading the graph and writing HSDS 3.0 to {args.path}"):
+            counts = export_hsds(store, target)
         shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
-        say(f"exported HSDS 3.0 to {args.path}: {shown}")
+        say(f"exported HSDS 3.0 to {args.path}: {shown}{_took(started, sum(counts.values()))}")
         return 0
 
     return _with_store(settings, work)
+
+
+def _took(started: float, rows: int) -> str:
+    """' in 2.1 s (4,300 rows/s)' for the summary line of an export."""
+    seconds = time.monotonic() - started
+    return f" in {seconds:.1f} s ({rows / max(seconds, 1e-6):,.0f} rows/s)"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphsvc.cli.common import add_force, output_path, say
+from graphsvc.cli.common import add_force, output_path, phase, say
 from graphsvc.config import Settings
 from graphsvc.model import ZONE_LEVELS
 from graphsvc.store import Store, open_store
@@ -180,7 +180,8 @@ def _export_zones(args: argparse.Namespace, settings: Settings) -> int:
     target = output_path(args.path, args.force)
 
     def work(store: Store) -> int:
-        count = write_zones_geojson(store, target, args.level, args.simplify)
+        with phase(f"reading the zones and writing {args.path}"):
+            count = write_zones_geojson(store, target, args.level, args.simplify)
         say(f"exported {count:,} zones to {args.path}")
         return 0
 
