@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc.cli import common
-from graphsvc.config import Settings
+from graphsvc.config import Settings, get_settings
 from graphsvc.store import open_store
 from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import TINY
@@ -57,9 +57,6 @@ def test_every_step_of_a_load_an_export_and_a_digest_is_said(
 
     graph = f"test_{uuid.uuid4().hex[:12]}"
     monkeypatch.setattr(common, "PHASE_QUIET_S", 0.0)
-    monkeypatch.setenv("GRAPHSVC_DB", f"embedded:{embedded.data_dir}")
-    monkeypatch.setenv("GRAPHSVC_GRAPH", graph)
-    monkeypatch.setenv("GRAPHSVC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     runs = {
         "load": ["load", str(TINY)],
         "export bundle": ["export", "bundle", str(tmp_path / "b.json"), "--with-patients"],
@@ -69,10 +66,16 @@ def test_every_step_of_a_load_an_export_and_a_digest_is_said(
     }
     said = {}
     try:
-        for name, argv in runs.items():
-            assert main(argv) == 0, (name, capsys.readouterr().err)
-            said[name] = capsys.readouterr().err.splitlines()
+        with monkeypatch.context() as env:
+            env.setenv("GRAPHSVC_DB", f"embedded:{embedded.data_dir}")
+            env.setenv("GRAPHSVC_GRAPH", graph)
+            env.setenv("GRAPHSVC_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+            get_settings.cache_clear()  # the settings of this environment
+            for name, argv in runs.items():
+                assert main(argv) == 0, (name, capsys.readouterr().err)
+                said[name] = capsys.readouterr().err.splitlines()
     finally:
+        get_settings.cache_clear()  # the environment as it was
         store = open_store(Settings(db=f"embedded:{embedded.data_dir}", graph=graph))
         store.run("delete_everything")
         store.close()
