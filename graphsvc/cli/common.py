@@ -101,25 +101,39 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
 
 @contextmanager
-def phase(label: str) -> Iterator[None]:
+def phase(label: str) -> Iterator[Callable[[], None]]:
     """A step with no row count (reading, checking): a spinner on a terminal, else a line
-    when it starts and one with its seconds when it ends, so no part of a run is silent."""
+    when it starts and one with its seconds when it ends, so no part of a run is silent.
+    Yields `end`, to end the step early (before a progress bar of the next one starts)."""
     started = time.monotonic()
     if err.is_terminal:
-        with err.status(label):
-            yield
+        status = err.status(label)
+        status.start()
+        try:
+            yield status.stop
+        finally:
+            status.stop()
         return
     # only a step that lasts is announced: a quick one (or one that fails at once) stays quiet,
     # so a bad argument still ends with its one error line
     announce = threading.Timer(PHASE_QUIET_S, say, [f"{label} ..."])
     announce.daemon = True
     announce.start()
+    ended = False
+
+    def end() -> None:
+        nonlocal ended
+        if not ended:
+            ended = True
+            announce.cancel()
+            if time.monotonic() - started >= PHASE_QUIET_S:
+                say(f"{label}: done in {time.monotonic() - started:.1f} s")
+
     try:
-        yield
+        yield end
     finally:
         announce.cancel()
-    if time.monotonic() - started >= PHASE_QUIET_S:
-        say(f"{label}: done in {time.monotonic() - started:.1f} s")
+    end()
 
 
 @contextmanager

@@ -83,8 +83,12 @@ def load_into(
     if seed == "belgium":  # the 2025 geography: the bundle, then polygons and old codes
         from graphsvc.io.belgium import load_belgium
 
-        load_belgium(store, lambda b: write_and_report(store, b, seed, settings, started, "load"),
-                     say=say)  # fmt: skip
+        def write(checked: Bundle) -> None:
+            end_reading()  # the bar of the writing follows
+            write_and_report(store, checked, seed, settings, started, "load")
+
+        with phase("reading and checking belgium with its polygons") as end_reading:
+            load_belgium(store, write, say=say)
         return
     if bundle is None:
         with phase(f"reading and checking {seed}"):
@@ -96,13 +100,14 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.seeds import read_seed
 
     started = time.monotonic()
-    with phase(f"reading and checking {args.seed}"):
-        bundle = read_seed(args.seed)  # fail on bad input before touching the database
+    bundle = None  # belgium is read (once) with its polygons, all checked before any write
+    if args.seed != "belgium":
+        with phase(f"reading and checking {args.seed}"):
+            bundle = read_seed(args.seed)  # fail on bad input before touching the database
     store = open_store(settings)
     try:
         say_interrupted(store)
-        read = None if args.seed == "belgium" else bundle  # belgium is read with its polygons
-        load_into(store, args.seed, settings, bundle=read, started=started)
+        load_into(store, args.seed, settings, bundle=bundle, started=started)
     finally:
         store.close()
     return 0
