@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -102,3 +103,17 @@ def test_every_step_of_a_load_an_export_and_a_digest_is_said(
     assert re.search(r" in \d+\.\d s \([\d,]+ rows/s\)$", said["export hsds"][-1])
     done("export zones", f"reading the zones and writing {tmp_path / 'z.geojson'}")
     done("digest", f"reading graph {graph} for its digest")
+
+
+def test_a_step_ended_early_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(common, "PHASE_QUIET_S", 0.05)
+    with common.phase("reading belgium") as end:
+        time.sleep(0.2)
+        end()
+        print("loading belgium: 7,936/7,936 rows", file=sys.stderr)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "reading belgium ..." and len(lines) == 3, lines
+    assert re.fullmatch(r"reading belgium: done in 0\.\d s", lines[1]), lines
+    assert lines[2].startswith("loading belgium")
