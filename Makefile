@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed
+NODE_DEPS := tools/cypherlint/node_modules/.installed tools/graphqlhttp/node_modules/.installed \
+	tools/graphiql/node_modules/.installed
 
-.PHONY: install run test soak lint format seeds schema bench bench-geography clean browser
+.PHONY: install run test soak lint format seeds schema bench bench-geography clean browser screenshots
 
 install: $(INSTALLED) $(NODE_DEPS)
 
@@ -16,13 +17,14 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # Node tools for the tests: Neo4j's own Cypher parser (every query Neo4j would run is checked
-# offline) and graphql-http's GraphQL-over-HTTP audits.
+# offline), graphql-http's GraphQL-over-HTTP audits, and GraphiQL's files, which the app serves
+# itself at /graphql (graphsvc/api/pages.py; no CDN).
 tools/%/node_modules/.installed: tools/%/package.json tools/%/package-lock.json
 	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
 	cd tools/$* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-run: $(INSTALLED)
+run: $(INSTALLED) tools/graphiql/node_modules/.installed
 	$(VENV)/bin/graphsvc serve
 
 # A real browser for the map test (tests/test_maps_browser.py): Debian's chromium, driven by
@@ -44,7 +46,7 @@ soak: install
 	GRAPHSVC_CRASH_CYCLES=200 GRAPHSVC_LOAD_SECONDS=60 GRAPHSVC_FUZZ_EXAMPLES=2000 \
 		GRAPHSVC_DISK_FULL_ROUNDS=10 GRAPHSVC_RESTART_SCALE=1 GRAPHSVC_DURABILITY_KILLS=20 \
 		$(PY) -m pytest -p no:cacheprovider tests/test_crash_consistency.py tests/test_load.py \
-		tests/test_fuzz_graphql.py tests/test_disk_full.py tests/test_reliability.py \
+		tests/test_fuzz_graphql.py tests/test_fuzz_http.py tests/test_disk_full.py tests/test_reliability.py \
 		tests/test_restart_after_load.py tests/test_durability.py
 	GRAPHSVC_BENCH_SCALE=1 $(PY) -m bench.durability
 
@@ -63,8 +65,12 @@ seeds: $(INSTALLED)
 schema: $(INSTALLED)
 	$(VENV)/bin/graphsvc schema > schema.graphql
 
+# The README's screenshots, from the live demo in headless Chromium (tests/maps_fixtures.py).
+screenshots: install browser
+	$(PY) -m tests.maps_fixtures docs/map-leuven.png
+
 clean:
-	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) tools/cypherlint/node_modules tools/graphqlhttp/node_modules tools/graphiql/node_modules .pytest_cache .ruff_cache
 
 # Side-by-side ratios at pilot and national scale (GRAPHSVC_BENCH_SCALE=0.1 for a quick run);
 # results and their reading in bench/RESULTS.md.

@@ -332,7 +332,7 @@ def visit_map(url: str, profile: Path, screenshot: bool = True) -> MapVisit:
 def take_readme_screenshot(path: Path) -> None:
     """Serve the leuven demo from a fresh embedded database and photograph its map."""
     with tempfile.TemporaryDirectory() as folder:
-        env = {"GRAPHSVC_DB": f"embedded:{folder}/db", "GRAPHSVC_DEMO_SEED": "leuven"}
+        env = {"GRAPHSVC_DB": f"embedded:{folder}/db", "GRAPHSVC_DEMO_SEEDS": "leuven"}
         with serve(env) as base:
             visit = visit_map(f"{base}/maps/zone/leuven", Path(folder) / "profile")
     if visit.blocked or visit.errors:

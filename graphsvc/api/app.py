@@ -26,6 +26,7 @@ from graphsvc.api.gapmap_routes import gap_map_routes
 from graphsvc.api.http import GraphQLApp
 from graphsvc.api.limits import DEFAULT_LIMITS, Limits
 from graphsvc.api.maps_routes import map_routes
+from graphsvc.api.pages import page_routes
 from graphsvc.api.schema import build_schema
 from graphsvc.api.transport import DatabaseBudget, FrameGuard, LoopbackHostOnly
 from graphsvc.config import Settings, get_settings
@@ -100,8 +101,9 @@ def create_app(
     )
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # every method: GraphQLApp answers 405 itself
             Route("/healthz", healthz),
+            *page_routes(lambda: state["store"], local=local),  # `/` and GraphiQL's files
             *export_routes(lambda: state["store"], local=local),
             *map_routes(lambda: state["store"], local=local, audit_log=audit_log),
             *gap_map_routes(lambda: state["store"], local=local),

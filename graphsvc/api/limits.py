@@ -74,6 +74,16 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def page_problem(digits: str, max_page: int) -> str | None:
+    """Why an integer literal (its text) is no page size, or None: one message whatever the
+    value, checked on the text's length before `int()` (a 5,000-digit literal is refused
+    without converting it, and not echoed back)."""
+    if len(digits.lstrip("-")) <= len(str(max_page)) and 1 <= int(digits) <= max_page:
+        return None
+    shown = digits if len(digits) <= 12 else f"a {len(digits.lstrip('-'))}-digit number"
+    return f"{shown} is not between 1 and {max_page}"
+
+
 class TooComplex(Exception):
     pass
 
@@ -153,17 +163,10 @@ def validation_rules(limits: Limits) -> tuple[type[ValidationRule], ...]:
             name = node.name.value
             self._arguments.append(name)
             value = node.value
-            if (
-                name in PAGE_ARGUMENTS
-                and isinstance(value, IntValueNode)
-                and int(value.value) > limits.max_page
-            ):
-                self.report_error(
-                    GraphQLError(
-                        f"argument {name}: {value.value} is not between 1 and {limits.max_page}",
-                        node,
-                    )
-                )
+            if name in PAGE_ARGUMENTS and isinstance(value, IntValueNode):
+                problem = page_problem(value.value, limits.max_page)
+                if problem:
+                    self.report_error(GraphQLError(f"argument {name}: {problem}", node))
 
         def leave_argument(self, node: ArgumentNode, *_args: Any) -> None:
             self._arguments.pop()
@@ -247,6 +250,16 @@ class RequestGuard(MaxTokensLimiter):
         # after ValidationCache in the extensions, so its errors are known here; strawberry
         # checks pre_execution_errors before the hooks' ends run, so this must come first
         context = self.execution_context
+        # strawberry's `operation_name` falls back to the first operation's: the name sent
+        if not context.pre_execution_errors and context._provided_operation_name is None:
+            document = context.graphql_document
+            count = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+            if count > 1:  # GraphQL requires a name: strawberry would run the first one
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"the document has {count} operations: say which to run with operationName"
+                    )
+                ]
         if not context.pre_execution_errors and context.variables:
             problems = self.variable_problems(context.variables, context.graphql_document)
             if problems:  # a new list: the validation cache's own must stay as it is
@@ -264,8 +277,10 @@ class RequestGuard(MaxTokensLimiter):
             )
         for name in page_variables(document) if document is not None else ():
             value = variables.get(name)
-            if isinstance(value, int) and value > limits.max_page:
-                problems.append(f"variable ${name}: {value} is not between 1 and {limits.max_page}")
+            if isinstance(value, int) and not isinstance(value, bool):
+                problem = page_problem(str(value), limits.max_page)
+                if problem:
+                    problems.append(f"variable ${name}: {problem}")
         return problems
 
 

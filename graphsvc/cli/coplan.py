@@ -8,13 +8,12 @@ import datetime as dt
 import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 from rich.tree import Tree
 
-from graphsvc.cli.common import emit, out, say
+from graphsvc.cli.common import add_force, emit, out, output_path, say
 from graphsvc.config import Settings
 from graphsvc.core import actionplan, feedback, funding, pathways
 from graphsvc.core.coverage import DEFAULT_TARGET
@@ -63,7 +62,8 @@ def register(sub: Any) -> None:
                       help="first day (default: 1 January of this year)")  # fmt: skip
     team.add_argument("--to", dest="end", type=_date, help="last day (default: today)")
     team.add_argument("--format", choices=("html", "csv"), default="html")
-    team.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    team.add_argument("-o", "--output", help="file to write (default: stdout)")
+    add_force(team)
     team.set_defaults(run=_feedback)
 
 
@@ -182,6 +182,7 @@ def _audit_feedback(settings: Settings, found: feedback.TeamFeedback) -> None:
 
 
 def _feedback(args: argparse.Namespace, settings: Settings) -> int:
+    target = None if args.output is None else output_path(args.output, args.force)
     year = (args.end or args.start or dt.date.today()).year
     end = args.end or dt.date(year, 12, 31)  # default: the year (a release period)
     start = args.start or dt.date(end.year, 1, 1)
@@ -193,9 +194,9 @@ def _feedback(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     _audit_feedback(settings, found)  # before anything is printed: no record, no figures
     text = feedback_html(found) if args.format == "html" else feedback_csv(found)
-    if args.output is None:
+    if target is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text, encoding="utf-8")
+        target.write_text(text, encoding="utf-8")
         say(f"wrote {args.output}")
     return 0

@@ -9,15 +9,18 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from graphsvc.cli.common import out, say
+from graphsvc.cli.common import out, phase, port_number, say
 from graphsvc.config import Settings
 from graphsvc.errors import ConfigError, DatabaseUnavailable, GraphsvcError, InputError
 from graphsvc.security.files import mode_of, private_dir, private_file, readable_by_others
 from graphsvc.store import Store, describe_url, open_store
+
+if TYPE_CHECKING:
+    from graphsvc.io.bundle import Bundle
 
 BACKUP_FILE = "graph.rdb"
 BACKUP_INFO = "backup.json"
@@ -27,7 +30,7 @@ def register(sub: Any) -> None:
     """Add this area's subcommands."""
     serve = sub.add_parser("serve", help="serve GraphQL (loads the demo into an empty database)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--port", type=port_number, help="port (default 8000)")
     serve.add_argument("--no-demo", action="store_true", help="do not load the demo seed")
     serve.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (with --tls-key)")
     serve.add_argument("--tls-key", help="the PEM private key of --tls-cert")
@@ -53,40 +56,58 @@ def register(sub: Any) -> None:
 
     restore = db_sub.add_parser("restore", help="replace the embedded database by a backup")
     restore.add_argument("folder", help="a folder written by `graphsvc db backup`")
-    restore.set_defaults(run=_db_restore)
+    restore.set_defaults(run=_db_restore, writes=True)
 
     repair = db_sub.add_parser(
         "repair", help="back up, then repair a damaged or cut log of the embedded database"
     )
-    repair.set_defaults(run=_db_repair)
+    repair.set_defaults(run=_db_repair, writes=True)
 
     schema = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(run=_schema)
 
 
-def load_into(store: Store, seed: str, settings: Settings) -> None:
-    """Check then load a seed, with a progress bar, audit of its patients, a summary line."""
+def load_into(
+    store: Store,
+    seed: str,
+    settings: Settings,
+    bundle: Bundle | None = None,
+    started: float | None = None,
+) -> None:
+    """Check then load a seed (or its `bundle`, already read since `started`), with a progress
+    bar, audit of its patients, a summary line."""
     from graphsvc.cli.io import write_and_report
     from graphsvc.io.seeds import read_seed
 
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     if seed == "belgium":  # the 2025 geography: the bundle, then polygons and old codes
         from graphsvc.io.belgium import load_belgium
 
-        load_belgium(store, lambda b: write_and_report(store, b, seed, settings, started, "load"),
-                     say=say)  # fmt: skip
+        def write(checked: Bundle) -> None:
+            end_reading()  # the bar of the writing follows
+            write_and_report(store, checked, seed, settings, started, "load")
+
+        with phase("reading and checking belgium with its polygons") as end_reading:
+            load_belgium(store, write, say=say)
         return
-    write_and_report(store, read_seed(seed), seed, settings, started, verb="load")
+    if bundle is None:
+        with phase(f"reading and checking {seed}"):
+            bundle = read_seed(seed)
+    write_and_report(store, bundle, seed, settings, started, verb="load")
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.seeds import read_seed
 
-    read_seed(args.seed)  # fail on bad input before touching the database
+    started = time.monotonic()
+    bundle = None  # belgium is read (once) with its polygons, all checked before any write
+    if args.seed != "belgium":
+        with phase(f"reading and checking {args.seed}"):
+            bundle = read_seed(args.seed)  # fail on bad input before touching the database
     store = open_store(settings)
     try:
         say_interrupted(store)
-        load_into(store, args.seed, settings)
+        load_into(store, args.seed, settings, bundle=bundle, started=started)
     finally:
         store.close()
     return 0
@@ -124,7 +145,10 @@ def _db_status(args: argparse.Namespace, settings: Settings) -> int:
         interrupted = say_interrupted(store)
     finally:
         store.close()
-    table = Table(title=f"{describe_url(settings.db)} ({store.backend}, graph {settings.graph})")
+    # the title on its own line: as a table title it would wrap mid-word in a narrow table
+    out.print(f"{describe_url(settings.db)} ({store.backend}, graph {settings.graph})",
+              soft_wrap=True, highlight=False)  # fmt: skip
+    table = Table()
     table.add_column("label or relationship")
     table.add_column("count", justify="right")
     for name, count in sorted(found.items()):
@@ -145,9 +169,11 @@ def _db_digest(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     try:
-        print(graph_digest(store))
+        with phase(f"reading graph {settings.graph} for its digest"):
+            digest = graph_digest(store)
     finally:
         store.close()
+    print(digest)
     return 0
 
 
@@ -178,15 +204,18 @@ def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
     target = Path(args.folder)
     if target.exists() and any(target.iterdir()):
         raise GraphsvcError(f"{target}: exists and is not empty; name a new folder")
+    if not target.parent.is_dir():  # no folders made outside the one asked for
+        raise GraphsvcError(f"{target}: no such folder {str(target.parent)!r} (create it first)")
     store = open_store(settings)
     try:
-        for _ in range(3):  # the digest of the snapshot: unchanged before and after it
-            before = graph_digest(store)
-            store.snapshot(private_dir(target) / BACKUP_FILE)  # type: ignore[attr-defined]
-            if graph_digest(store) == before:
-                break
-        else:
-            raise GraphsvcError("the graph kept changing during the backup: try again")
+        with phase(f"backing up to {target}"):
+            for _ in range(3):  # the digest of the snapshot: unchanged before and after it
+                before = graph_digest(store)
+                store.snapshot(private_dir(target) / BACKUP_FILE)  # type: ignore[attr-defined]
+                if graph_digest(store) == before:
+                    break
+            else:
+                raise GraphsvcError("the graph kept changing during the backup: try again")
     finally:
         store.close()
     info = {

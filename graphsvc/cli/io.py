@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.cli import zones
-from graphsvc.cli.common import audit_patients, progress, say
+from graphsvc.cli.common import add_force, audit_patients, output_path, phase, progress, say
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.security.audit import READ, WRITE
@@ -39,10 +39,16 @@ def register(sub: Any) -> None:
     fhir.add_argument("path")
     for parser in (hsds, fhir):
         parser.add_argument("--prefix", help="id prefix (default: the file or folder name)")
-        parser.add_argument(
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
             "--zone",
             help="existing zone to place actors in and to cover by "
-            "default (default: a zone of the import's own)",
+            "default (default: a zone of the import's own, id the prefix)",
+        )
+        where.add_argument(
+            "--create-zone",
+            metavar="NAME",
+            help="a new top-level zone of this name (id: its slug) for the actors",
         )
     hsds.set_defaults(run=_import_hsds)
     fhir.set_defaults(run=_import_fhir)
@@ -77,11 +83,13 @@ def register(sub: Any) -> None:
         action="store_true",
         help="include the pseudonymous patients and their needs",
     )
+    add_force(bundle)
     bundle.set_defaults(run=_export_bundle)
     hsds = kinds.add_parser("hsds", help="HSDS 3.0 CSV folder with datapackage.json")
     hsds.add_argument("path")
     hsds.add_argument("--version", choices=("3.0", "3.1"), default="3.0", dest="hsds_version",
                       help="3.1 adds the service_capacity and unit tables")  # fmt: skip
+    add_force(hsds)
     hsds.set_defaults(run=_export_hsds)
     zones.add_export(kinds)
 
@@ -106,7 +114,7 @@ def write_and_report(
     verb: str = "import",
 ) -> None:
     """Write a checked bundle with a progress bar, audit the patients it wrote, say the rate."""
-    from graphsvc.io.bundle import planned_rows, write_bundle
+    from graphsvc.io.bundle import compact_after_load, planned_rows, write_bundle
     from graphsvc.io.export import PATIENT_TABLES, patients_in
 
     started = time.monotonic() if started is None else started
@@ -115,7 +123,9 @@ def write_and_report(
         fields = [t for t in PATIENT_TABLES if bundle.tables.get(t)]
         audit_patients(settings, f"cli {verb}", WRITE, touched, fields, source=label)
     with progress(planned_rows(bundle), f"{verb}ing {label}") as advance:
-        written = write_bundle(store, bundle, advance)
+        written = write_bundle(store, bundle, advance, compact=False)
+    with phase("compacting the database"):  # a step of its own, after the bar (not in it)
+        compact_after_load(store, bundle, written)
     seconds = time.monotonic() - started
     rows = sum(written.values())
     say(
@@ -137,10 +147,12 @@ def _import_bundle(args: argparse.Namespace, settings: Settings) -> int:
     path = _must_exist(args.path)
     started = time.monotonic()
     # Everything but references to the database is checked before the database is opened.
-    bundle = read_bundle(path, existing=lambda table, keys: set(keys))
+    with phase(f"reading and checking {path}"):
+        bundle = read_bundle(path, existing=lambda table, keys: set(keys))
 
     def work(store: Store) -> int:
-        check_bundle(bundle, [], store_lookup(store))
+        with phase(f"checking {path} against the database"):
+            check_bundle(bundle, [], store_lookup(store))
         zones.bundle_areas(store, bundle, path)  # service_areas.geojson -> COVERS
         write_and_report(store, bundle, str(path), settings, started)
         return 0
@@ -163,7 +175,9 @@ def _import_fhir(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import_source(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     """Map a directory source (HSDS, FHIR) against the database, report, then write."""
-    return _import_kind(args, settings, kind, prefix=args.prefix, zone=args.zone)
+    return _import_kind(
+        args, settings, kind, prefix=args.prefix, zone=args.zone, new_zone=args.create_zone
+    )
 
 
 def _import_kind(args: argparse.Namespace, settings: Settings, kind: str, **options: Any) -> int:
@@ -176,9 +190,10 @@ def _import_kind(args: argparse.Namespace, settings: Settings, kind: str, **opti
     extents = {"hsds": hsds_extents, "fhir": fhir_extents}.get(kind)
 
     def work(store: Store) -> int:
-        imported, info = prepare_import(
-            store, path, kind, source=args.source, licence=args.licence, **options
-        )
+        with phase(f"reading and matching {path}"):
+            imported, info = prepare_import(
+                store, path, kind, source=args.source, licence=args.licence, **options
+            )
         if extents is not None:  # older zone codes, service areas
             zones.after_mapping(store, imported, path, options.get("prefix"), extents)
         _report(imported.lines())
@@ -215,14 +230,20 @@ def _write_rejects(path: Path, rejects: list[tuple[str, str, str]]) -> None:
 def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.export import PATIENT_TABLES, export_tables, patients_in, write_bundle_file
 
+    target = output_path(args.path, args.force)
+
     def work(store: Store) -> int:
-        tables = export_tables(store, patients=args.with_patients)
+        started = time.monotonic()
+        with phase("reading the graph"):
+            tables = export_tables(store, patients=args.with_patients)
         exported = patients_in(tables)
         if exported:  # recorded before the file exists: no unaudited copy, even on a crash
             audit_patients(settings, "cli export bundle", READ, exported, list(PATIENT_TABLES))
-        write_bundle_file(Path(args.path), tables)
+        with phase(f"writing {args.path}"):
+            write_bundle_file(target, tables)
         shown = ", ".join(f"{name} {len(rows):,}" for name, rows in tables.items() if rows)
-        say(f"exported to {args.path}: {shown}")
+        rows = sum(len(rows) for rows in tables.values())
+        say(f"exported to {args.path}: {shown}{_took(started, rows)}")
         return 0
 
     return _with_store(settings, work)
@@ -231,10 +252,22 @@ def _export_bundle(args: argparse.Namespace, settings: Settings) -> int:
 def _export_hsds(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.hsds import export_hsds
 
+    target = output_path(args.path, args.force)
+
     def work(store: Store) -> int:
-        counts = export_hsds(store, Path(args.path), args.hsds_version)
+        started = time.monotonic()
+        version = args.hsds_version
+        with phase(f"reading the graph and writing HSDS {version} to {args.path}"):
+            counts = export_hsds(store, target, version)
         shown = ", ".join(f"{name} {n:,}" for name, n in counts.items() if n)
-        say(f"exported HSDS {args.hsds_version} to {args.path}: {shown}")
+        took = _took(started, sum(counts.values()))
+        say(f"exported HSDS {version} to {args.path}: {shown}{took}")
         return 0
 
     return _with_store(settings, work)
+
+
+def _took(started: float, rows: int) -> str:
+    """' in 2.1 s (4,300 rows/s)' for the summary line of an export."""
+    seconds = time.monotonic() - started
+    return f" in {seconds:.1f} s ({rows / max(seconds, 1e-6):,.0f} rows/s)"

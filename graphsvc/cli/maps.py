@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc.cli.common import say
+from graphsvc.cli.common import add_force, output_path, say
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError
 from graphsvc.store import open_store
@@ -37,6 +37,7 @@ def register(sub: Any) -> None:
         default="map.html",
         help="FILE.html, FILE.png or FILE.svg; - for HTML on stdout",
     )
+    add_force(cmd)
     cmd.add_argument(
         "--max-nodes",
         type=int,
@@ -106,6 +107,8 @@ def _map(args: argparse.Namespace, settings: Settings) -> int:
 
         return write_gap_map(args, settings)
     kind = _format(args.output)
+    if args.output != "-":
+        output_path(args.output, args.force)  # before any work: no map made to be refused
     if args.hops is not None:
         maps.check_hops(args.hops)
         if args.zone is not None:

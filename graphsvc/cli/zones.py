@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphsvc.cli.common import say
+from graphsvc.cli.common import add_force, output_path, phase, say
 from graphsvc.config import Settings
 from graphsvc.model import ZONE_LEVELS
 from graphsvc.store import Store, open_store
@@ -55,6 +55,7 @@ def add_export(kinds: Any) -> None:
     zones.add_argument(
         "--simplify", type=float, default=None, help="simplify to about this many metres"
     )
+    add_force(zones)
     zones.set_defaults(run=_export_zones)
 
 
@@ -123,6 +124,9 @@ def write_gap_map(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.errors import GraphsvcError
     from graphsvc.pages.gapmap import gap_map, render_gap_map
 
+    if args.output != "-":
+        output_path(args.output, args.force)
+
     def work(store: Store) -> int:
         found = gap_map(store, args.gaps, args.need)
         page = render_gap_map(found)
@@ -178,8 +182,11 @@ def _import_zones(args: argparse.Namespace, settings: Settings) -> int:
 def _export_zones(args: argparse.Namespace, settings: Settings) -> int:
     from graphsvc.io.zone_export import write_zones_geojson
 
+    target = output_path(args.path, args.force)
+
     def work(store: Store) -> int:
-        count = write_zones_geojson(store, Path(args.path), args.level, args.simplify)
+        with phase(f"reading the zones and writing {args.path}"):
+            count = write_zones_geojson(store, target, args.level, args.simplify)
         say(f"exported {count:,} zones to {args.path}")
         return 0
 

@@ -718,10 +718,14 @@ class WriteFailed(GraphsvcError):
 
 
 def write_bundle(
-    store: Store, bundle: Bundle, progress: Callable[[int], None] | None = None
+    store: Store,
+    bundle: Bundle,
+    progress: Callable[[int], None] | None = None,
+    compact: bool = True,
 ) -> dict[str, int]:
-    """Upsert a checked bundle in batches, then compact the database; return rows per step
-    (each step named by its merge query).
+    """Upsert a checked bundle in batches, then compact the database (unless `compact` is
+    False: the caller then calls `compact_after_load`, e.g. to show it as a step of its own);
+    return rows per step (each step named by its merge query).
 
     Into a graph that holds no zones, actors or services yet, those are created rather than
     merged (`create_zones`, `create_actors`, `create_services`: nothing old to look for, and
@@ -768,6 +772,13 @@ def write_bundle(
                 ) from None
             written[name] = len(rows)
     store.mark_load(str(bundle.source))  # every row is written: the load ended
+    if compact:
+        compact_after_load(store, bundle, written)
+    return written
+
+
+def compact_after_load(store: Store, bundle: Bundle, written: dict[str, int]) -> None:
+    """Compact the database after `write_bundle` wrote every row; CompactionFailed if not."""
     try:
         store.compact()
     except Exception as exc:
@@ -776,7 +787,6 @@ def write_bundle(
             f"load is complete), but compacting the database afterwards failed: "
             f"{_reason(exc)}; the next start replays the longer log and compacts it"
         ) from None
-    return written
 
 
 def _bulk_written(store: Store, bundle: Bundle, plan: list[tuple[str, str, list[Row]]]) -> set[str]:

@@ -26,12 +26,17 @@ def prepare_import(
     prefix: str | None = None,
     zone: str | None = None,
     rejects: list[tuple[str, str, str]] | None = None,
+    new_zone: str | None = None,
 ) -> tuple[Imported, SourceInfo]:
-    """Read, map, match and settle one source (nothing written); raise InputError."""
+    """Read, map, match and settle one source (nothing written); raise InputError.
+    `zone` must exist; `new_zone` (a name) is a new top-level zone for the source's actors."""
     path = Path(path)
     lookup = store_lookup(store)
     if zone is not None and not lookup("zones", {zone}):
-        raise InputError([f"--zone {zone[:60]!r}: no such zone in the database"])
+        raise InputError([f"--zone {zone[:60]!r}: no such zone in the database (to make one "
+                          f"for this import: --create-zone NAME)"])  # fmt: skip
+    if new_zone is not None:
+        zone = _new_zone_id(new_zone, lookup)
     info = source_info(path, "list" if kind == "pharmacies" else kind, source, licence)
     if kind == "pharmacies":
         from graphsvc.io.belgium import import_pharmacies
@@ -49,7 +54,25 @@ def prepare_import(
         raise InputError([f"{kind!r}: not a source kind (one of {', '.join(KINDS)})"])
     context = candidates_from(store, source=info.id, kind=kind)
     imported = importer(path, prefix=prefix, zone=zone, existing=lookup, candidates=context)
+    if new_zone is not None:  # the importer made the zone under the file's title: name it
+        for row in imported.bundle.tables.get("zones", []):
+            if row["id"] == zone:
+                row["name"] = new_zone.strip()
     return imported, info
+
+
+def _new_zone_id(name: str, lookup: Any) -> str:
+    """The id of the zone `--create-zone NAME` makes: its name's slug, which must be new."""
+    from graphsvc.io.mapping import slug
+
+    zone_id = slug(name)
+    shown = name[:60]
+    if not zone_id:
+        raise InputError([f"--create-zone {shown!r}: a zone name needs a letter or a digit"])
+    if lookup("zones", {zone_id}):
+        raise InputError([f"--create-zone {shown!r}: zone {zone_id!r} exists already "
+                          f"(to place the actors in it: --zone {zone_id})"])  # fmt: skip
+    return zone_id
 
 
 def record_import(store: Store, imported: Imported, info: SourceInfo) -> list[str]:
