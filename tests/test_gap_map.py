@@ -26,7 +26,7 @@ from graphsvc.pages.gapmap import COLOURS, gap_map
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import LOCALHOST, _falkordb_settings
-from tests.maps_fixtures import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT
+from tests.maps_fixtures import CHROMIUM, browser, origin_of
 
 HERENT = "be-nis-24038"  # in Leuven Zuid (be-elz21) with six more municipalities
 NEED = "nursing-care"
@@ -74,53 +74,29 @@ def test_gap_map_values(gaps_store: tuple[Store, str]) -> None:
 
 
 def _visit(url: str, profile: Path) -> dict[str, Any]:
-    from urllib.parse import urlsplit
-
-    from playwright.sync_api import sync_playwright
-
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    seen: dict[str, Any] = {"blocked": [], "errors": [], "requests": []}
-    with sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True,
-            viewport=VIEWPORT, service_workers="block", accept_downloads=True,
-        )  # fmt: skip
-        try:
-
-            def route(request_route: Any) -> None:
-                target = request_route.request.url
-                if target.startswith(origin + "/") or target.startswith("data:"):
-                    request_route.continue_()
-                else:
-                    seen["blocked"].append(target)
-                    request_route.abort("internetdisconnected")
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("request", lambda r: seen["requests"].append(r.url))
-            page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-            page.on(
-                "console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None
-            )
-            response = page.goto(url, wait_until="load")
-            assert response is not None and response.status == 200
-            seen["filled"] = page.evaluate("""() => [...document.querySelectorAll('#map path.part')]
-                .filter(p => { const f = getComputedStyle(p).fill; const b = p.getBBox();
-                               return f && f !== 'none' && b.width > 0 && b.height > 0; })
-                .map(p => [p.dataset.zone, p.dataset.status, getComputedStyle(p).fill])""")
-            seen["legend"] = page.locator("#legend li").all_inner_texts()
-            seen["providers"] = page.locator("#map circle.provider").count()
-            page.hover(f'#map path.part[data-zone="{HERENT}"]')
-            seen["details"] = page.locator("#details").inner_text()
-            with page.expect_download() as download:
-                page.click("#png")
-            seen["png_name"] = download.value.suggested_filename
-            seen["png"] = page.evaluate("() => window.gapMapPng")
-            page.click(f'#map path.part[data-zone="{HERENT}"]')
-            page.wait_for_url(f"**/maps/gaps/{HERENT}?need={NEED}")
-            seen["clicked_title"] = page.title()
-        finally:
-            context.close()
+    """What the tests' browser sees of the gap map, with the page's own CSP in force."""
+    seen: dict[str, Any] = {"requests": []}
+    with browser(origin_of(url), profile, bypass_csp=False) as (context, blocked, errors):
+        seen["blocked"], seen["errors"] = blocked, errors
+        page = context.new_page()
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        response = page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200
+        seen["filled"] = page.evaluate("""() => [...document.querySelectorAll('#map path.part')]
+            .filter(p => { const f = getComputedStyle(p).fill; const b = p.getBBox();
+                           return f && f !== 'none' && b.width > 0 && b.height > 0; })
+            .map(p => [p.dataset.zone, p.dataset.status, getComputedStyle(p).fill])""")
+        seen["legend"] = page.locator("#legend li").all_inner_texts()
+        seen["providers"] = page.locator("#map circle.provider").count()
+        page.hover(f'#map path.part[data-zone="{HERENT}"]')
+        seen["details"] = page.locator("#details").inner_text()
+        with page.expect_download() as download:
+            page.click("#png")
+        seen["png_name"] = download.value.suggested_filename
+        seen["png"] = page.evaluate("() => window.gapMapPng")
+        page.click(f'#map path.part[data-zone="{HERENT}"]')
+        page.wait_for_url(f"**/maps/gaps/{HERENT}?need={NEED}")
+        seen["clicked_title"] = page.title()
     return seen
 
 
