@@ -259,7 +259,7 @@ def check_patch(store: Store, patch: Mapping[str, Any], source: str) -> dict[str
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "x"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-") or "x"
 
 
 def same_text(text: str) -> str:
