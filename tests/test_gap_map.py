@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -146,3 +147,48 @@ def test_gap_map_bad_arguments(gaps_store: tuple[Store, str]) -> None:
         )
         text = ok.text.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a load
         assert "http://" not in text and "https://" not in text  # nothing to fetch
+
+
+def test_gap_map_prints_on_one_landscape_page(
+    gaps_store: tuple[Store, str], tmp_path: Path
+) -> None:
+    """Printable: in print media the map, title and legend are shown whole on one landscape
+    page, the buttons and hover box are not, and every part is still filled."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium")
+    store, elz = gaps_store
+    expected = gap_map(store, elz, NEED)
+    with serving(create_app(Settings(), store)) as url:
+        base = url.removesuffix("/graphql")
+        with browser(origin_of(base), tmp_path / "profile", bypass_csp=False) as (
+            context,
+            blocked,
+            errors,
+        ):
+            page = context.new_page()
+            response = page.goto(f"{base}/maps/gaps/{elz}?need={NEED}", wait_until="load")
+            assert response is not None and response.status == 200
+            # an A4 landscape sheet in CSS pixels (297 x 210 mm at 96 per inch), no margins
+            page.set_viewport_size({"width": 1122, "height": 793})
+            page.emulate_media(media="print")
+            assert page.is_visible("h1") and page.is_visible("#legend")
+            assert not page.is_visible("#png") and not page.is_visible("#details")
+            boxes = page.evaluate("""() => ['#map', '#legend', 'h1'].map((s) => {
+                const b = document.querySelector(s).getBoundingClientRect();
+                return [s, b.left, b.right, b.bottom]; })""")
+            for selector, left, right, bottom in boxes:
+                assert left >= 0 and right <= 1122 and bottom <= 793, (selector, right, bottom)
+            filled = page.evaluate("""() => [...document.querySelectorAll('#map path.part')]
+                .filter((p) => getComputedStyle(p).fill !== 'none').length""")
+            assert filled == expected.filled
+            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert blocked == [] and errors == []
+    assert pdf.startswith(b"%PDF")
+    pages = re.findall(rb"/Type\s*/Page\b", pdf)
+    boxes_pt = {
+        tuple(round(float(v)) for v in m.split())
+        for m in re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)
+    }
+    assert len(pages) == 1, f"{len(pages)} pages"
+    ((_, _, width, height),) = boxes_pt
+    assert width > height  # landscape
