@@ -195,8 +195,10 @@ def test_generated_polygon_partition_by_containment(belgium: Store, tmp_path: Pa
                                                          "be-nis-24086"]).values()]  # fmt: skip
     path = tmp_path / "parts.geojson"
     collection = _quadrants(belgium, municipalities)
+    counted = next(f for f in collection["features"] if f["properties"]["code"].startswith("24062"))
+    counted["properties"]["people"] = 1000  # one part with its own figure, the rest estimated
     path.write_text(json.dumps(collection))
-    cols = ZoneColumns(id="code", name="name", id_prefix="be-part-")
+    cols = ZoneColumns(id="code", name="name", id_prefix="be-part-", population="people")
     imported = read_zone_file(path, cols, belgium)
     parts = imported.bundle.tables["zones"]
     assert len(parts) == len(collection["features"]) >= 10 and len(imported.new) == len(parts)
@@ -221,6 +223,32 @@ def test_generated_polygon_partition_by_containment(belgium: Store, tmp_path: Pa
         total = get_zones(belgium, ["be-nis-24062"])["be-nis-24062"].population
         mine = get_zones(belgium, [p["id"] for p in parts if p["part_of"] == "be-nis-24062"])
         assert sum(z.population for z in mine.values()) == total
+        # marked: the counted part is not, the others say how they were estimated (GraphQL);
+        # their shares follow the polygons' areas (geodesic areas on WGS84 by pyproj)
+        from pyproj import Geod
+        from starlette.testclient import TestClient
+
+        from graphsvc.api.app import create_app
+        from graphsvc.config import Settings
+        from tests.conftest import gql
+
+        own = "be-part-" + counted["properties"]["code"]
+        with TestClient(create_app(Settings(), belgium), base_url=LOCALHOST) as client:
+            shown = {
+                zid: gql(client, f'{{ zone(id: "{zid}") {{ population populationEstimated }} }}')[
+                    "data"
+                ]["zone"]
+                for zid in mine
+            }
+        assert shown.pop(own) == {"population": 1000, "populationEstimated": None}
+        assert {z["populationEstimated"] for z in shown.values()} == {"area share of be-nis-24062"}
+        geod = Geod(ellps="WGS84")
+        area = {zid: abs(geod.geometry_area_perimeter(polygon_from_geojson(
+                    geometries(belgium, [zid])[zid]["geometry"])[0])[0])
+                for zid in shown}  # fmt: skip
+        for zid, z in shown.items():
+            share = (total - 1000) * area[zid] / sum(area.values())
+            assert abs(z["population"] - share) <= 1 + 0.001 * share, (zid, z, share)
     finally:
         belgium.run("delete_zones", ids=[p["id"] for p in parts])
 
