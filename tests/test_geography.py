@@ -378,6 +378,40 @@ def _hsds_service(sid: str, capacity: int, areas: list[dict]) -> dict:
             "service_areas": areas}  # fmt: skip
 
 
+def test_unusable_service_area_extents_are_named_and_skipped(
+    belgium: Store, tmp_path: Path
+) -> None:
+    """An HSDS extent that is not JSON, or not a polygon, is skipped with file, row and field
+    named; the service keeps the coverage its mapping gave it; nothing is written."""
+    from graphsvc.io.bundle import store_lookup
+    from graphsvc.io.hsds import import_hsds
+    from graphsvc.io.service_areas import apply_geography, hsds_extents
+
+    before = graph_digest(belgium)
+    services = [
+        _hsds_service("x", 5, [{"id": "area-x", "name": "Leuven", "extent": "{not json",
+                                "extent_type": "geojson"}]),
+        _hsds_service("y", 5, [{"id": "area-y", "name": "Herent",
+                                "extent": json.dumps({"type": "Point",
+                                                      "coordinates": [4.67, 50.9]}),
+                                "extent_type": "geojson"}]),
+    ]  # fmt: skip
+    path = tmp_path / "bad-areas.json"
+    path.write_text(json.dumps(services))
+    imported = import_hsds(path, prefix="u", zone="be", existing=store_lookup(belgium))
+    assert apply_geography(belgium, imported, hsds_extents(path, "u")) == {}
+    skipped = [line for line in imported.lines() if "extent not usable" in line]
+    assert len(skipped) == 2, imported.lines()
+    assert (
+        "service area extent not usable (geometry is not JSON) (e.g. bad-areas.json "
+        "[0].service_areas[0] field extent)" in skipped[0]
+    )
+    assert "(e.g. bad-areas.json [1].service_areas[0] field extent)" in skipped[1]
+    by_id = {s["id"]: s for s in imported.bundle.tables["services"]}
+    assert by_id["u-x"]["covers"] == ["u-area-leuven"]  # the mapped (named) area stays
+    assert graph_digest(belgium) == before
+
+
 def test_hsds_service_area_polygons_cover_zones_and_gaps_match_by_hand(
     belgium: Store, tmp_path: Path
 ) -> None:
