@@ -14,6 +14,7 @@ Target: leuven settles in under 1 s; the ratio to the floor says what the map it
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -94,22 +95,47 @@ def measure(rounds: int = 5, peer: Path | None = None) -> dict[str, list[float]]
     return times
 
 
+def results(times: dict[str, list[float]]) -> list[dict[str, object]]:
+    """One row per page: median, min, max (ms), the floor's median, ratio, target, verdict."""
+    floor = statistics.median(times["floor: empty map"])
+    rows: list[dict[str, object]] = []
+    for name, values in times.items():
+        median = statistics.median(values)
+        judged = not name.startswith(("floor", "peer"))
+        rows.append(
+            {
+                "page": name,
+                "median": median,
+                "min": min(values),
+                "max": max(values),
+                "floor": floor,
+                "ratio": median / floor,
+                "target": f"< {TARGET_MS} ms" if judged else "-",
+                "verdict": ("met" if median < TARGET_MS else "MISSED") if judged else "-",
+            }
+        )
+    return rows
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages, to note beside every figure."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--peer", type=Path, help="another map page to time alongside")
     args = parser.parse_args(argv)
+    before = load_average()
     times = measure(args.rounds, args.peer)
-    floor = statistics.median(times["floor: empty map"])
+    print(f"load average before {before}, after {load_average()}; {os.cpu_count()} cores")
     print("| page | settled (median ms) | min..max | floor (ms) | ratio | target | verdict |")
     print("|---|---|---|---|---|---|---|")
-    for name, values in times.items():
-        median = statistics.median(values)
-        verdict = "met" if median < TARGET_MS else "MISSED"
-        target = "-" if name.startswith(("floor", "peer")) else f"< {TARGET_MS} ms"
+    for r in results(times):
         print(
-            f"| {name} | {median:.0f} | {min(values):.0f}..{max(values):.0f} | {floor:.0f} | "
-            f"{median / floor:.2f}x | {target} | {verdict if target != '-' else '-'} |"
+            f"| {r['page']} | {r['median']:.0f} | {r['min']:.0f}..{r['max']:.0f} | "
+            f"{r['floor']:.0f} | {r['ratio']:.2f}x | {r['target']} | {r['verdict']} |"
         )
     return 0
 

@@ -18,11 +18,14 @@ table of absolute figures and ratios (DESIGN §7: the ratios are what to compare
   P7    write throughput with `appendfsync always` / `everysec` (two embedded servers)
   P9    the national gap request after a patient write / a capacity change / no write, and
         4 planners with one write per second / without (bench/bench_p9.py)
+  MAP   its own table: the leuven workshop map's open time in headless Chromium / an empty
+        map page (bench/bench_map.py; needs /usr/bin/chromium, else reported as not run)
 
 With GRAPHSVC_TEST_NEO4J_URI (and _USER, _PASSWORD) set, the same table for that Neo4j (it
 is emptied). Knobs: GRAPHSVC_BENCH_SCALE (default 1; 0.1 for a quick run),
 GRAPHSVC_BENCH_SEED (1), GRAPHSVC_BENCH_BUDGET_S (1080: optional steps are cut to stay
-within it). `--profile` writes cProfile files to bench/.cache/profiles/.
+within it), GRAPHSVC_BENCH_MAP_ROUNDS (5). `--only MAP` runs the map table alone (no
+national load). `--profile` writes cProfile files to bench/.cache/profiles/.
 """
 
 from __future__ import annotations
@@ -349,7 +352,8 @@ def machine() -> dict[str, str]:
     with contextlib.suppress(OSError, IndexError, ValueError):
         kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
         ram = f"{kb / 2**20:.1f} GiB"
-    return {"cores": str(os.cpu_count()), "ram": ram, "cpu": model, "os": platform.platform()}
+    return {"cores": str(os.cpu_count()), "ram": ram, "cpu": model, "os": platform.platform(),
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- HTTP server
@@ -1194,6 +1198,40 @@ def bench_p9(env: Env) -> None:
     )  # fmt: skip
 
 
+def bench_map_table(rounds: int) -> Table:
+    """MAP: the workshop map's open time in headless Chromium (bench/bench_map.py), its own
+    table: each page's median settle time against the empty map page of the same run."""
+    from bench import bench_map
+
+    table = Table("workshop map open time, headless Chromium (bench/bench_map.py)")
+    if not Path(bench_map.CHROMIUM).exists():
+        table.add(Line("MAP", "map open time", f"n/a ({bench_map.CHROMIUM} not installed)"))
+        return table
+    before = bench_map.load_average()
+    try:
+        times = bench_map.measure(rounds)
+    except Exception as exc:  # one failed measurement must not hide the others
+        table.add(Line("MAP", "failed", f"{type(exc).__name__}: {str(exc)[:200]}"))
+        return table
+    for r in bench_map.results(times):
+        table.add(
+            Line(
+                "MAP",
+                f"{r['page']}: settled, median of {rounds} / empty map",
+                f"{r['median']:.0f} ms ({r['min']:.0f}..{r['max']:.0f})",
+                f"{r['floor']:.0f} ms",
+                float(r["ratio"]),  # type: ignore[arg-type]
+                str(r["target"]),
+                str(r["verdict"]),
+            )
+        )
+    table.detail(
+        f"load average before {before}, after {bench_map.load_average()} "
+        f"({os.cpu_count()} cores); pages interleaved round by round"
+    )
+    return table
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -1318,6 +1356,13 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
     }
     print(f"graphsvc bench, scale {args.scale:g}, seed {args.seed}, {info['date']}", flush=True)
+    only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
+    if only and only <= {"MAP"}:  # the map table alone: no national bundle, no load
+        table = bench_map_table(int(os.environ.get("GRAPHSVC_BENCH_MAP_ROUNDS", "5")))
+        print()
+        print(table.markdown() if args.markdown else table.render())
+        print("\n".join(table.details))
+        return 0
     gen_s, folder = timed(lambda: national.bundle(args.seed, args.scale))
     sizes = national.counts(folder)
     print(f"bundle {folder} ({_s(gen_s)}): " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
@@ -1325,7 +1370,6 @@ def main(argv: list[str] | None = None) -> int:
     minimum = {"zones": 20_000, "actors": 60_000, "services": 150_000, "need_types": 40,
                "HAS_NEED+COVERS": 1_000_000}  # fmt: skip
     short = {k: f"{sizes.get(k, 0):,} < {v:,}" for k, v in minimum.items() if sizes.get(k, 0) < v}
-    only = {s.strip().upper() for s in args.only.split(",") if s.strip()}
     national.CACHE.mkdir(parents=True, exist_ok=True)
     data_root = Path(tempfile.mkdtemp(prefix="run-", dir=national.CACHE))
     tables = []
@@ -1351,6 +1395,9 @@ def main(argv: list[str] | None = None) -> int:
                 "(the refresh cost P4's floor does not pay)"
             )
             tables.append(table)
+        if not only or "MAP" in only:
+            print("== map open time (bench/bench_map.py)", flush=True)
+            tables.append(bench_map_table(int(os.environ.get("GRAPHSVC_BENCH_MAP_ROUNDS", "5"))))
     finally:
         shutil.rmtree(data_root, ignore_errors=True)
     total = time.monotonic() - started
@@ -1359,7 +1406,8 @@ def main(argv: list[str] | None = None) -> int:
         f"graphsvc bench {info['date']}: scale {args.scale:g} seed {args.seed}, bundle "
         f"digest {national.digest(folder)[:16]}, total {_s(total)}"
     )
-    print(f"machine: {info['cores']} cores, {info['ram']}, {info['cpu']}")
+    print(f"machine: {info['cores']} cores, {info['ram']}, {info['cpu']}, "
+          f"load average at start {info['load']}, at end {machine()['load']}")  # fmt: skip
     print("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     print("sizes: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
     for table in tables:

@@ -275,15 +275,21 @@ PAGE_STATE = """() => {
 }"""
 
 
-def visit_map(url: str, profile: Path, screenshot: bool = True) -> MapVisit:
-    """Open `url` in headless Chromium allowed to reach only the URL's own origin: every other
-    request is aborted (as if offline) and recorded."""
-    from urllib.parse import urlsplit
+@contextlib.contextmanager
+def browser(
+    origin: str, profile: Path, *, bypass_csp: bool = True
+) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """The one headless Chromium of the tests: a persistent context that may reach only
+    `origin` (every other request is aborted, as if offline, and recorded) and accepts
+    downloads; yields (context, blocked, errors), errors being what its pages log.
 
+    `bypass_csp` (default): the page's own policy would block a remote load unseen; without
+    it, any remote request the page makes reaches `route` and is recorded. The gap map's
+    test keeps the policy on to check it allows what the page needs."""
     from playwright.sync_api import sync_playwright
 
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    visit = MapVisit()
+    blocked: list[str] = []
+    errors: list[str] = []
     with sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(
             str(profile),
@@ -292,40 +298,54 @@ def visit_map(url: str, profile: Path, screenshot: bool = True) -> MapVisit:
             headless=True,
             viewport=VIEWPORT,
             service_workers="block",
-            bypass_csp=True,  # the page's own policy would block a remote load unseen:
-            # without it, any remote request the page makes reaches `route` and is recorded
+            accept_downloads=True,
+            bypass_csp=bypass_csp,
         )
+
+        def route(request_route: Any) -> None:
+            target = request_route.request.url
+            if target == origin or target.startswith((origin + "/", "data:")):
+                request_route.continue_()
+            else:
+                blocked.append(target)
+                request_route.abort("internetdisconnected")
+
+        def watch(page: Any) -> None:
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+        context.route("**/*", route)
+        context.on("page", watch)
         try:
-
-            def route(request_route: Any) -> None:
-                target = request_route.request.url
-                if target == origin or target.startswith(origin + "/"):
-                    request_route.continue_()
-                else:
-                    visit.blocked.append(target)
-                    request_route.abort("internetdisconnected")
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("request", lambda request: visit.requests.append(request.url))
-            page.on("pageerror", lambda error: visit.errors.append(str(error)))
-            page.on(
-                "console",
-                lambda message: (
-                    visit.errors.append(message.text) if message.type == "error" else None
-                ),
-            )
-            response = page.goto(url, wait_until="load")
-            assert response is not None and response.status == 200, response
-            page.wait_for_selector("body[data-rendered=true]", timeout=60_000)
-            page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
-            visit.state = page.evaluate(PAGE_STATE)
-            box = page.locator("#mynetwork canvas").bounding_box()
-            visit.canvas_box = dict(box or {})
-            if screenshot:
-                visit.screenshot = page.screenshot(type="png")
+            yield context, blocked, errors
         finally:
             context.close()
+
+
+def origin_of(url: str) -> str:
+    """scheme://host:port of a URL."""
+    from urllib.parse import urlsplit
+
+    return "{0.scheme}://{0.netloc}".format(urlsplit(url))
+
+
+def visit_map(url: str, profile: Path, screenshot: bool = True) -> MapVisit:
+    """Open `url` in the tests' browser (only the URL's own origin reachable) and record
+    what it requested, what was blocked, and what vis-network drew."""
+    visit = MapVisit()
+    with browser(origin_of(url), profile) as (context, blocked, errors):
+        page = context.new_page()
+        page.on("request", lambda request: visit.requests.append(request.url))
+        response = page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200, response
+        page.wait_for_selector("body[data-rendered=true]", timeout=60_000)
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+        visit.state = page.evaluate(PAGE_STATE)
+        box = page.locator("#mynetwork canvas").bounding_box()
+        visit.canvas_box = dict(box or {})
+        if screenshot:
+            visit.screenshot = page.screenshot(type="png")
+    visit.blocked, visit.errors = blocked, errors
     return visit
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from graphsvc.pages.gapmap import COLOURS, gap_map
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import LOCALHOST, _falkordb_settings
-from tests.maps_fixtures import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT
+from tests.maps_fixtures import CHROMIUM, browser, origin_of
 
 HERENT = "be-nis-24038"  # in Leuven Zuid (be-elz21) with six more municipalities
 NEED = "nursing-care"
@@ -74,53 +75,29 @@ def test_gap_map_values(gaps_store: tuple[Store, str]) -> None:
 
 
 def _visit(url: str, profile: Path) -> dict[str, Any]:
-    from urllib.parse import urlsplit
-
-    from playwright.sync_api import sync_playwright
-
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
-    seen: dict[str, Any] = {"blocked": [], "errors": [], "requests": []}
-    with sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True,
-            viewport=VIEWPORT, service_workers="block", accept_downloads=True,
-        )  # fmt: skip
-        try:
-
-            def route(request_route: Any) -> None:
-                target = request_route.request.url
-                if target.startswith(origin + "/") or target.startswith("data:"):
-                    request_route.continue_()
-                else:
-                    seen["blocked"].append(target)
-                    request_route.abort("internetdisconnected")
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("request", lambda r: seen["requests"].append(r.url))
-            page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-            page.on(
-                "console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None
-            )
-            response = page.goto(url, wait_until="load")
-            assert response is not None and response.status == 200
-            seen["filled"] = page.evaluate("""() => [...document.querySelectorAll('#map path.part')]
-                .filter(p => { const f = getComputedStyle(p).fill; const b = p.getBBox();
-                               return f && f !== 'none' && b.width > 0 && b.height > 0; })
-                .map(p => [p.dataset.zone, p.dataset.status, getComputedStyle(p).fill])""")
-            seen["legend"] = page.locator("#legend li").all_inner_texts()
-            seen["providers"] = page.locator("#map circle.provider").count()
-            page.hover(f'#map path.part[data-zone="{HERENT}"]')
-            seen["details"] = page.locator("#details").inner_text()
-            with page.expect_download() as download:
-                page.click("#png")
-            seen["png_name"] = download.value.suggested_filename
-            seen["png"] = page.evaluate("() => window.gapMapPng")
-            page.click(f'#map path.part[data-zone="{HERENT}"]')
-            page.wait_for_url(f"**/maps/gaps/{HERENT}?need={NEED}")
-            seen["clicked_title"] = page.title()
-        finally:
-            context.close()
+    """What the tests' browser sees of the gap map, with the page's own CSP in force."""
+    seen: dict[str, Any] = {"requests": []}
+    with browser(origin_of(url), profile, bypass_csp=False) as (context, blocked, errors):
+        seen["blocked"], seen["errors"] = blocked, errors
+        page = context.new_page()
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        response = page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200
+        seen["filled"] = page.evaluate("""() => [...document.querySelectorAll('#map path.part')]
+            .filter(p => { const f = getComputedStyle(p).fill; const b = p.getBBox();
+                           return f && f !== 'none' && b.width > 0 && b.height > 0; })
+            .map(p => [p.dataset.zone, p.dataset.status, getComputedStyle(p).fill])""")
+        seen["legend"] = page.locator("#legend li").all_inner_texts()
+        seen["providers"] = page.locator("#map circle.provider").count()
+        page.hover(f'#map path.part[data-zone="{HERENT}"]')
+        seen["details"] = page.locator("#details").inner_text()
+        with page.expect_download() as download:
+            page.click("#png")
+        seen["png_name"] = download.value.suggested_filename
+        seen["png"] = page.evaluate("() => window.gapMapPng")
+        page.click(f'#map path.part[data-zone="{HERENT}"]')
+        page.wait_for_url(f"**/maps/gaps/{HERENT}?need={NEED}")
+        seen["clicked_title"] = page.title()
     return seen
 
 
@@ -170,3 +147,48 @@ def test_gap_map_bad_arguments(gaps_store: tuple[Store, str]) -> None:
         )
         text = ok.text.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a load
         assert "http://" not in text and "https://" not in text  # nothing to fetch
+
+
+def test_gap_map_prints_on_one_landscape_page(
+    gaps_store: tuple[Store, str], tmp_path: Path
+) -> None:
+    """Printable: in print media the map, title and legend are shown whole on one landscape
+    page, the buttons and hover box are not, and every part is still filled."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium")
+    store, elz = gaps_store
+    expected = gap_map(store, elz, NEED)
+    with serving(create_app(Settings(), store)) as url:
+        base = url.removesuffix("/graphql")
+        with browser(origin_of(base), tmp_path / "profile", bypass_csp=False) as (
+            context,
+            blocked,
+            errors,
+        ):
+            page = context.new_page()
+            response = page.goto(f"{base}/maps/gaps/{elz}?need={NEED}", wait_until="load")
+            assert response is not None and response.status == 200
+            # an A4 landscape sheet in CSS pixels (297 x 210 mm at 96 per inch), no margins
+            page.set_viewport_size({"width": 1122, "height": 793})
+            page.emulate_media(media="print")
+            assert page.is_visible("h1") and page.is_visible("#legend")
+            assert not page.is_visible("#png") and not page.is_visible("#details")
+            boxes = page.evaluate("""() => ['#map', '#legend', 'h1'].map((s) => {
+                const b = document.querySelector(s).getBoundingClientRect();
+                return [s, b.left, b.right, b.bottom]; })""")
+            for selector, left, right, bottom in boxes:
+                assert left >= 0 and right <= 1122 and bottom <= 793, (selector, right, bottom)
+            filled = page.evaluate("""() => [...document.querySelectorAll('#map path.part')]
+                .filter((p) => getComputedStyle(p).fill !== 'none').length""")
+            assert filled == expected.filled
+            pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert blocked == [] and errors == []
+    assert pdf.startswith(b"%PDF")
+    pages = re.findall(rb"/Type\s*/Page\b", pdf)
+    boxes_pt = {
+        tuple(round(float(v)) for v in m.split())
+        for m in re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)
+    }
+    assert len(pages) == 1, f"{len(pages)} pages"
+    ((_, _, width, height),) = boxes_pt
+    assert width > height  # landscape

@@ -9,7 +9,6 @@ the URL, PNG and SVG export, and the workshop capture exported as a patch and im
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
 import re
@@ -17,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import networkx as nx
@@ -32,7 +31,7 @@ from graphsvc.config import Settings
 from graphsvc.maps.workshop import import_workshop, read_patch
 from graphsvc.store import Store
 from tests.conftest import load
-from tests.maps_fixtures import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, visit_map
+from tests.maps_fixtures import CHROMIUM, browser, origin_of, visit_map
 from tests.test_maps import SEEDED_MISSING
 
 ACTOR_TIES = ("collaboration", "network", "patients")
@@ -52,46 +51,8 @@ def base(live_url: str) -> str:
     return live_url.removesuffix("/graphql")
 
 
-@contextlib.contextmanager
-def browser(origin: str, profile: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """A Chromium context that may reach only `origin` (the rest is aborted and recorded),
-    with the page errors it logs: (context, blocked, errors)."""
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as driver:
-        context = driver.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            args=list(CHROMIUM_FLAGS),
-            headless=True,
-            viewport=VIEWPORT,
-            service_workers="block",
-            accept_downloads=True,
-            bypass_csp=True,  # so that any remote request reaches `route` and is recorded
-        )
-
-        def route(request_route: Any) -> None:
-            target = request_route.request.url
-            if target.startswith(origin + "/"):
-                request_route.continue_()
-            else:
-                blocked.append(target)
-                request_route.abort("internetdisconnected")
-
-        context.route("**/*", route)
-        context.on("weberror", lambda error: errors.append(str(error.error)))
-        try:
-            yield context, blocked, errors
-        finally:
-            context.close()
-
-
-def open_map(context: Any, url: str, errors: list[str]) -> Any:
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+def open_map(context: Any, url: str) -> Any:
+    page = context.new_page()  # its errors go to the browser's list (tests.maps_fixtures)
     response = page.goto(url, wait_until="load")
     assert response is not None and response.status == 200, response
     page.wait_for_selector("body[data-rendered=true]", timeout=60_000)
@@ -114,9 +75,9 @@ VISIBLE_EDGES = """() => network.body.edgeIndices.filter(
 
 def test_zone_map_in_chromium(base: str, demo_store: Store, tmp_path: Path) -> None:
     expected = maps.zone_map(demo_store, "leuven")
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    origin = origin_of(base)
     with browser(origin, tmp_path / "profile") as (context, blocked, errors):
-        page = open_map(context, f"{base}/maps/zone/leuven", errors)
+        page = open_map(context, f"{base}/maps/zone/leuven")
 
         # frozen: physics off, every node exactly where the server put it
         assert page.evaluate("() => network.physics.options.enabled") is False
@@ -221,7 +182,7 @@ def test_zone_map_in_chromium(base: str, demo_store: Store, tmp_path: Path) -> N
         assert since < len(expected.edges)
 
         # the saved view, opened from its URL in a new page
-        second = open_map(context, url, errors)
+        second = open_map(context, url)
         assert second.evaluate("() => visibleNodeCount()") == len(two) + others
         second.close()
 
@@ -250,9 +211,9 @@ def test_ego_map_reports_its_own_figures(base: str, demo_store: Store, tmp_path:
     assert expected.summary["actors"] == ego.number_of_nodes() < 161
     assert expected.summary["ties"] == ego.number_of_edges()
     assert expected.summary["density"] == round(nx.density(ego), 4)
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    origin = origin_of(base)
     with browser(origin, tmp_path / "profile") as (context, blocked, errors):
-        page = open_map(context, f"{base}/maps/actor/leuven-ocmw", errors)
+        page = open_map(context, f"{base}/maps/actor/leuven-ocmw")
         figures = page.inner_text("#figures")
         assert figures.startswith(
             f"{ego.number_of_nodes()} actors · {ego.number_of_edges()} ties · "
@@ -283,9 +244,9 @@ def leuven_served(make_store: Callable[..., Store]) -> Iterator[tuple[str, Store
 
 def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: Path) -> None:
     base, store = leuven_served
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    origin = origin_of(base)
     with browser(origin, tmp_path / "profile") as (context, blocked, errors):
-        page = open_map(context, f"{base}/maps/zone/leuven", errors)
+        page = open_map(context, f"{base}/maps/zone/leuven")
         before = page.evaluate("() => exactPositions()")
         page.fill("#ws-id", "leuven-2026-12")
         page.fill("#ws-date", "2026-12-07")
@@ -298,6 +259,7 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
         page.fill("#missing-name", "Buurtzorg Wijgmaal")
         page.select_option("#missing-line", "first")
         page.select_option("#missing-zone", "leuven-vn-wijgmaal")
+        page.fill("#missing-note", "runs the Thursday walk-in")
         page.click("#missing-add")
         page.fill("#priority-text", "Transport to care in Wijgmaal")
         page.click("#priority-add")
@@ -307,6 +269,15 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
         patch_file = tmp_path / download.value.suggested_filename
         download.value.save_as(patch_file)
         page.close()
+        captured = json.loads(patch_file.read_text(encoding="utf-8"))["missing_actors"]
+        assert captured == [
+            {
+                "name": "Buurtzorg Wijgmaal",
+                "line": "first",
+                "zone": "leuven-vn-wijgmaal",
+                "note": "runs the Thursday walk-in",
+            }
+        ]
 
         assert patch_file.name == "workshop-leuven-2026-12.json"
         report = import_workshop(store, read_patch(patch_file), str(patch_file))
@@ -314,7 +285,7 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
         assert report.counts["missing_actors"]["new"] == report.counts["priorities"]["new"] == 1
 
         # the next map: both proposals shown as proposed, every node in the same place
-        page = open_map(context, f"{base}/maps/zone/leuven", errors)
+        page = open_map(context, f"{base}/maps/zone/leuven")
         proposed = page.evaluate("() => MAP.proposedEdges.filter((e) => e.kind === 'proposed')")
         assert [(e["from"], e["to"], e["type"]) for e in proposed] == [
             ("leuven-apotheek-de-bron", "leuven-ocmw", "referral")
@@ -322,6 +293,8 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
         assert page.evaluate("(id) => !network.body.data.edges.get(id).hidden", proposed[0]["id"])
         actors = page.evaluate("() => MAP.proposedNodes.map((n) => [n.label, n.zone])")
         assert actors == [["Buurtzorg Wijgmaal (proposed)", "leuven-vn-wijgmaal"]]
+        title = page.evaluate("() => MAP.proposedNodes[0].title")
+        assert title.endswith("runs the Thursday walk-in")  # the note, back on the next map
         assert "Transport to care in Wijgmaal" in page.inner_text("#priorities")
         assert page.evaluate("() => exactPositions()") == before
         # the diff view says what changed since that workshop: nothing in the graph itself
@@ -337,9 +310,9 @@ def test_workshop_patch_round_trip(leuven_served: tuple[str, Store], tmp_path: P
 
 
 def test_printable_a3_page_with_title_and_legend(base: str, tmp_path: Path) -> None:
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+    origin = origin_of(base)
     with browser(origin, tmp_path / "profile") as (context, blocked, errors):
-        page = open_map(context, f"{base}/maps/zone/leuven", errors)
+        page = open_map(context, f"{base}/maps/zone/leuven")
         page.evaluate("() => { window.dispatchEvent(new Event('beforeprint')); }")
         page.emulate_media(media="print")
         page.wait_for_function("() => document.querySelector('#printed img').naturalWidth > 0")

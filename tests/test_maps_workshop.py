@@ -7,6 +7,7 @@ next map shows it as proposed, a planner's confirmation makes the tie a collabor
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
 import uuid
@@ -22,7 +23,16 @@ from graphsvc import maps
 from graphsvc.config import Settings
 from graphsvc.errors import InputError
 from graphsvc.maps.layout import load_layout
-from graphsvc.maps.workshop import confirm, import_workshop, read_patch
+from graphsvc.maps.workshop import (
+    check_patch,
+    confirm,
+    import_workshop,
+    proposal_id,
+    proposal_rows,
+    read_patch,
+    same_text,
+    workshop_actor_id,
+)
 from graphsvc.store import Store, open_store
 from graphsvc.store.embedded import EmbeddedServer
 from tests.conftest import load
@@ -95,8 +105,9 @@ def test_import_shows_proposals_until_a_planner_confirms(
     assert {r["status"] for r in rows} == {"proposed"} and len(rows) == 3
 
     tie = next(r["id"] for r in rows if ":tie:" in r["id"])
-    assert confirm(store, [tie], "planner Jo") == 1
-    assert confirm(store, [tie], "planner Jo") == 0  # already confirmed
+    assert confirm(store, [tie], "planner Jo").confirmed == 1
+    again = confirm(store, [tie], "planner Jo")  # already confirmed: skipped, and says so
+    assert again.confirmed == 0 and again.skipped == [f"{tie}: already confirmed"]
     after = maps.zone_map(store, "leuven")
     assert not [e for e in after.proposed_edges if e["kind"] == "proposed"]
     edge = next(
@@ -104,6 +115,124 @@ def test_import_shows_proposals_until_a_planner_confirms(
     )
     assert "collaboration" in edge["kinds"] and "referral since 2026" in edge["title"]
     assert after.proposed_nodes  # the missing actor waits for a planner to add it
+
+
+def test_confirming_a_missing_actor_creates_it_with_its_workshop(
+    leuven: tuple[Store, dict[str, str]], tmp_path: Path
+) -> None:
+    store, env = leuven
+    patch = copy.deepcopy(PATCH)
+    patch["missing_actors"][0]["note"] = "runs the Thursday walk-in"
+    assert graphsvc("import", "workshop", str(write(tmp_path, patch)), env=env).returncode == 0
+    proposal = next(
+        r["id"]
+        for r in store.run("list_workshop_proposals", workshop="leuven-ws-1")
+        if ":actor:" in r["id"]
+    )
+    before = maps.zone_map(store, "leuven")
+    result = graphsvc("workshop", "confirm", proposal, "--planner", "planner Jo", env=env)
+    assert result.returncode == 0, result.stderr
+    made = workshop_actor_id("leuven", "Buurtzorg Wijgmaal")
+    assert result.stderr.splitlines()[:2] == [
+        "confirmed 1 proposals",
+        f"  created actor {made} (provenance: its workshop)",
+    ]
+    # the next map: an actor (no longer proposed), in its vicinity network, nobody else moved
+    after = maps.zone_map(store, "leuven")
+    assert not after.proposed_nodes
+    actor = next(n for n in after.nodes if n["id"] == made)
+    assert actor["kind"] == "actor" and actor["label"] == "Buurtzorg Wijgmaal"
+    assert actor["line"] == "first" and actor["vicinity"] == "leuven-vn-wijgmaal"
+    placed = {n["id"]: (n["x"], n["y"]) for n in before.nodes}
+    assert {n["id"]: (n["x"], n["y"]) for n in after.nodes if n["id"] in placed} == placed
+    assert len(after.nodes) == len(before.nodes) + 1
+    # provenance: a source record of the workshop's Source, with its date and facilitator
+    (record,) = store.run("list_node_source_records", ids=[made])
+    assert (record["source"], record["kind"], record["source_id"]) == (
+        "workshop:leuven-ws-1",
+        "workshop",
+        proposal,
+    )
+    assert json.loads(record["values"]) == {
+        "name": "Buurtzorg Wijgmaal", "line": "first", "zone": "leuven-vn-wijgmaal",
+        "note": "runs the Thursday walk-in", "workshop": "leuven-ws-1", "date": "2026-12-07",
+        "facilitator": "An Peeters", "confirmed_by": "planner Jo",
+    }  # fmt: skip
+    source = next(s for s in store.run("list_sources") if s["id"] == "workshop:leuven-ws-1")
+    assert source["name"] == "workshop leuven-ws-1 (2026-12-07, An Peeters)"
+    assert source["records"] == 1
+    (row,) = store.run("list_workshop_proposals_by_id", ids=[proposal])
+    assert (row["status"], row["actor"]) == ("confirmed", made)
+
+    # a second workshop naming the same actor: confirmed onto the same actor, not a second one
+    second = copy.deepcopy(PATCH)
+    second["workshop"]["id"] = "leuven-ws-2"
+    second["missing_actors"][0]["name"] = "BUURTZORG  Wijgmaal"
+    import_workshop(store, second, "second.json")
+    other = next(
+        r["id"]
+        for r in store.run("list_workshop_proposals", workshop="leuven-ws-2")
+        if ":actor:" in r["id"]
+    )
+    report = confirm(store, [other, "leuven-ws-2:actor:nobody-000000000000"], "planner Jo")
+    assert (report.confirmed, report.created, report.existing) == (1, [], [made])
+    assert report.skipped == ["leuven-ws-2:actor:nobody-000000000000: no such proposal"]
+    assert sum(1 for n in maps.zone_map(store, "leuven").nodes if n["id"] == made) == 1
+    assert {r["source"] for r in store.run("list_node_source_records", ids=[made])} == {
+        "workshop:leuven-ws-1",
+        "workshop:leuven-ws-2",
+    }
+
+
+def test_proposal_ids_are_stable_and_collision_free(
+    leuven: tuple[Store, dict[str, str]], tmp_path: Path
+) -> None:
+    store, _env = leuven
+    patch = copy.deepcopy(PATCH)
+    # three names that made one slug ("cafe-zorg", "caf-zorg"), and two priorities with the
+    # same text about different actors; then the same missing actor twice (case and spaces)
+    patch["missing_actors"] = [
+        {"name": name, "line": "community", "zone": "leuven-vn-wijgmaal"}
+        for name in ("Café Zorg", "Cafe Zorg", "Cafè Zorg", "café  ZORG")
+    ]
+    patch["priorities"] = [
+        {"text": "Transport", "actor": "leuven-ocmw"},
+        {"text": "Transport", "actor": "leuven-apotheek-de-bron"},
+        {"text": "Transport"},
+    ]
+    # actor ids may hold ':': ("x:y", "z") and ("x", "y:z") were one tie id
+    checked = check_patch(store, patch, "patch.json")
+    checked["ties"] = [
+        {"source": "x:y", "target": "z", "type": "referral", "note": ""},
+        {"source": "x", "target": "y:z", "type": "referral", "note": ""},
+    ]
+    rows, skipped = proposal_rows(checked)
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)) == 2 + 3 + 3
+    assert skipped == ["missing_actors[3]: the same proposal as missing_actors[0]"]
+    assert [r["name"] for r in rows if r["kind"] == "actor"] == ["Café Zorg", "Cafe Zorg",
+                                                                 "Cafè Zorg"]  # fmt: skip
+    # stable: the same patch gives the same ids in another process, and ids are pinned
+    # (a change of scheme would orphan the proposals already stored)
+    assert proposal_rows(checked)[0] == rows
+    assert proposal_id("leuven-ws-1", "actor", same_text("Café Zorg")) == next(
+        r["id"] for r in rows if r["name"] == "Café Zorg"
+    )
+    assert proposal_id("leuven-ws-1", "actor", "café zorg") == (
+        "leuven-ws-1:actor:caf-zorg-" + hashlib.sha256(
+            json.dumps(["actor", "café zorg"], ensure_ascii=False).encode()
+        ).hexdigest()[:12]
+    )  # fmt: skip
+    assert workshop_actor_id("leuven", "Café Zorg") != workshop_actor_id("leuven", "Cafe Zorg")
+    assert workshop_actor_id("leuven", "Café Zorg") == workshop_actor_id("leuven", "CAFÉ zorg")
+    assert workshop_actor_id("leuven", "Café Zorg") != workshop_actor_id("namur", "Café Zorg")
+    # imported: every proposal stored on its own, the duplicate reported as skipped
+    report = import_workshop(store, patch, "patch.json")
+    assert report.counts["missing_actors"] == {"read": 4, "new": 3, "kept": 0, "skipped": 1}
+    assert report.counts["priorities"] == {"read": 3, "new": 3, "kept": 0, "skipped": 0}
+    assert "  skipped missing_actors[3]: the same proposal as missing_actors[0]" in (report.lines())
+    stored = store.run("list_workshop_proposals", workshop="leuven-ws-1")
+    assert len(stored) == 1 + 3 + 3
 
 
 def refused(store: Store, tmp_path: Path, patch: Any) -> list[str]:

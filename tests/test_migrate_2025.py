@@ -4,13 +4,19 @@ attached, on the 2025 municipality; a second run changes nothing."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from graphsvc.config import Settings
 from graphsvc.core.digest import graph_digest
 from graphsvc.io.bundle import bundle_from_records, write_bundle
+from graphsvc.io.export import export_tables
 from graphsvc.io.migrate import migrate_2025
-from graphsvc.store import Store
+from graphsvc.store import Store, open_store
+from graphsvc.store.embedded import EmbeddedServer
+from tests.maps_fixtures import graphsvc
 
 PATIENT = "b" * 64
 OLD = ("be-nis-23023", "be-nis-23024", "be-nis-23032")
@@ -77,3 +83,53 @@ def test_migration_keeps_everything_attached(make_store: Callable[..., Store]) -
     before = graph_digest(store)
     assert migrate_2025(store)[0] == "no 2019 municipality codes in the database: nothing to move"
     assert graph_digest(store) == before
+
+
+def _attached(store: Store) -> dict[str, Any]:
+    """Every actor, service, need and patient with the zones it hangs on (by id)."""
+    tables = export_tables(store, patients=True)
+    return {
+        "actors": sorted((a["id"], a["zone"]) for a in tables["actors"]),
+        "services": sorted((s["id"], tuple(s["covers"])) for s in tables["services"]),
+        "needs": sum(n["people"] for n in tables["zone_needs"]),
+        "need_zones": sorted({n["zone"] for n in tables["zone_needs"]}),
+        "patients": sorted((p["id"], p["zone"]) for p in tables["patients"]),
+        "teams": sorted((t["network"], t["zone"]) for t in tables["network_zones"]),
+    }
+
+
+def test_the_documented_command_keeps_every_actor_service_and_need(
+    embedded: EmbeddedServer, tmp_path: Path
+) -> None:
+    """`graphsvc zones migrate-2025` as the README gives it (dry run first), in a child
+    process: the same actors, services, needs and patients, each on a 2025 zone."""
+    graph = f"mig_{uuid.uuid4().hex[:10]}"
+    store = open_store(Settings(db=f"embedded:{embedded.data_dir}", graph=graph))
+    audit_log = tmp_path / "audit.jsonl"
+    env = {"GRAPHSVC_DB": f"embedded:{embedded.data_dir}", "GRAPHSVC_GRAPH": graph,
+           "GRAPHSVC_AUDIT_LOG": str(audit_log)}  # fmt: skip
+    try:
+        _old_database(store)
+        before = _attached(store)
+        digest = graph_digest(store)
+        dry = graphsvc("zones", "migrate-2025", "--dry-run", env=env)
+        assert dry.returncode == 0, dry.stderr
+        assert "dry run: nothing written" in dry.stderr and graph_digest(store) == digest
+        done = graphsvc("zones", "migrate-2025", env=env)
+        assert done.returncode == 0, done.stderr
+        after = _attached(store)  # the 2025 geography brings its 272 hospitals along
+        moved = lambda zone: NEW if zone in OLD else zone  # noqa: E731
+        for table in ("actors", "patients", "teams", "services"):
+            mine = {row[0] for row in before[table]}
+            kept = [row for row in after[table] if row[0] in mine]
+            if table == "services":
+                assert kept == [("nursing-1", (NEW,))]  # two old zones, one new
+            else:
+                assert kept == [(i, moved(z)) for i, z in before[table]], table
+        assert after["needs"] == before["needs"] == 150 and after["need_zones"] == [NEW]
+        assert PATIENT in audit_log.read_text(encoding="utf-8")  # the rewrite is audited
+        zones = {z["id"] for z in export_tables(store)["zones"]}
+        assert not zones & set(OLD) and NEW in zones
+    finally:
+        store.run("delete_everything")
+        store.close()

@@ -53,7 +53,8 @@ def register(sub: Any) -> None:
     ws = sub.add_parser("workshop", help="workshop proposals: confirm them as a planner")
     steps = ws.add_subparsers(title="steps")
     confirm = steps.add_parser(
-        "confirm", help="confirm proposals: a proposed tie becomes a collaboration"
+        "confirm",
+        help="confirm proposals: a proposed tie becomes a collaboration, a missing actor an actor",
     )
     confirm.add_argument("ids", nargs="+", help="proposal ids (shown in the map's tooltips)")
     confirm.add_argument("--planner", required=True, help="who confirms (recorded)")
@@ -65,14 +66,11 @@ def _confirm(args: argparse.Namespace, settings: Settings) -> int:
 
     store = open_store(settings)
     try:
-        count = confirm(store, args.ids, args.planner)
+        report = confirm(store, args.ids, args.planner)
     finally:
         store.close()
-    skipped = len(set(args.ids)) - count
-    say(
-        f"confirmed {count} proposals"
-        + (f"; {skipped} skipped (unknown or already confirmed)" if skipped else "")
-    )
+    for line in report.lines():
+        say(line)
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -50,13 +51,17 @@ def hsds_extents(path: Path, prefix: str | None) -> dict[str, list[tuple[str, An
     tables, title = read_hsds(Path(path), problems)
     prefix = slug(title) if prefix is None else prefix
     out: dict[str, list[tuple[str, Any]]] = {}
+    nested: Counter[str] = Counter()  # a JSON service's areas share one `where`: number them
     for where, row in tables.get("service_area", []):
+        if " row " not in where:
+            nested[where] += 1
+            where = f"{where}[{nested[where] - 1}]"
         extent, kind = row.get("extent"), str(row.get("extent_type") or "").lower()
         if not extent or kind not in ("", "geojson"):
             continue
         sid = prefixed(prefix, row.get("service_id"))
         if sid:
-            out.setdefault(sid, []).append((where, extent))
+            out.setdefault(sid, []).append((f"{where} field extent", extent))
     return out
 
 

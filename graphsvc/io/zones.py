@@ -28,6 +28,7 @@ from typing import Any
 import shapely
 
 from graphsvc.errors import InputError
+from graphsvc.io.belgium import alias_note
 from graphsvc.io.bundle import Bundle, bundle_from_records, store_lookup
 from graphsvc.io.geometry import (
     ShapeError,
@@ -248,10 +249,7 @@ def _resolve_parents(
                 continue
             if code in aliases:
                 p["parent"] = aliases[code]
-                report.note(f"parent code of a merged municipality resolved ({code} is now "
-                            f"{aliases[code]})" if code.startswith("be-nis-") else
-                            f"parent code resolved to its current zone ({code} is now "
-                            f"{aliases[code]})", p["where"])  # fmt: skip
+                report.note(alias_note(code, aliases[code]), p["where"])
                 continue
             if not cols.locate_unknown or (p["shape"] is None and p["lat"] is None):
                 problems.append(f"{p['where']} field {cols.parent}: unknown parent "

@@ -10,9 +10,11 @@ Everything is checked before anything is written, and the writes are one transac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.errors import InputError, NotFound
+from graphsvc.io.bundle import store_lookup
+from graphsvc.io.sources_authority import values_json
 from graphsvc.maps.data import zone_map
 from graphsvc.maps.layout import layout_of, save_layout
 from graphsvc.model import ACTOR_LINES
@@ -51,6 +55,7 @@ PATIENT_WORDS = re.compile(
 PSEUDONYM = re.compile(r"\b[0-9a-f]{64}\b", re.I)
 WORKSHOP_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 TIE_TYPE = re.compile(r"[a-z][a-z_]{0,39}")
+ID_DIGITS = 12  # hex digits of a proposal id's digest (48 bits)
 
 
 @dataclass
@@ -254,11 +259,36 @@ def check_patch(store: Store, patch: Mapping[str, Any], source: str) -> dict[str
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].rstrip("-") or "x"
 
 
-def proposal_rows(checked: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per proposal, with a stable id (a re-import finds the same ones)."""
+def same_text(text: str) -> str:
+    """What makes two names or texts the same proposal: Unicode-normalised, case and runs of
+    white space ignored ("OCMW  Leuven" is "ocmw leuven"; "Café" is not "Cafe")."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _digest(*parts: str | None) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:ID_DIGITS]
+
+
+def proposal_id(workshop: str, kind: str, *identity: str | None) -> str:
+    """`workshop:kind:readable-digest`: the digest is of the identity itself (not of the
+    readable slug), so two different identities never share an id, and the same one always
+    gets the same id (a re-import finds the same proposals)."""
+    readable = _slug("-".join(p for p in identity if p))
+    return f"{workshop}:{kind}:{readable}-{_digest(kind, *identity)}"
+
+
+def workshop_actor_id(map_zone: str, name: str) -> str:
+    """The id an actor confirmed from a missing-actor proposal gets: the same name in the same
+    map zone is the same actor, whichever workshop proposed it."""
+    return f"{map_zone}-{_slug(name)}-{_digest('actor', map_zone, same_text(name))}"
+
+
+def proposal_rows(checked: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """One row per proposal, with a stable, collision-free id; and what was left out (the
+    same proposal twice in one patch: the first is kept)."""
     ws = checked["workshop"]
     base = {
         "workshop": ws["id"],
@@ -267,35 +297,35 @@ def proposal_rows(checked: Mapping[str, Any]) -> list[dict[str, Any]]:
         "map_zone": checked["zone"],
     }
     empty = dict.fromkeys(("source", "target", "type", "name", "line", "zone", "actor", "text"))
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+    seen: dict[str, str] = {}
 
-    def proposal(kind: str, key: str, note: str | None, **fields: Any) -> dict[str, Any]:
-        row = {**base, **empty, "id": f"{ws['id']}:{kind}:{key}", "kind": kind, **fields}
-        return {**row, "note": note or None}
+    def add(where: str, kind: str, identity: tuple, note: str | None, **fields: Any) -> None:
+        pid = proposal_id(ws["id"], kind, *identity)
+        if pid in seen:
+            skipped.append(f"{where}: the same proposal as {seen[pid]}")
+            return
+        seen[pid] = where
+        rows.append({**base, **empty, "id": pid, "kind": kind, **fields, "note": note or None})
 
-    rows = []
-    for t in checked["ties"]:
+    for i, t in enumerate(checked["ties"]):
         a, b = sorted((t["source"], t["target"]))
-        rows.append(
-            proposal("tie", f"{a}:{b}:{t['type']}", t["note"], source=a, target=b, type=t["type"])
-        )
-    for m in checked["missing_actors"]:
-        rows.append(
-            proposal(
-                "actor", _slug(m["name"]), m["note"], name=m["name"], line=m["line"], zone=m["zone"]
-            )
-        )
-    for p in checked["priorities"]:
-        rows.append(
-            proposal("priority", _slug(p["text"]), p["note"], text=p["text"], actor=p["actor"])
-        )
-    return rows
+        add(f"ties[{i}]", "tie", (a, b, t["type"]), t["note"], source=a, target=b, type=t["type"])
+    for i, m in enumerate(checked["missing_actors"]):
+        add(f"missing_actors[{i}]", "actor", (same_text(m["name"]),), m["note"],
+            name=m["name"], line=m["line"], zone=m["zone"])  # fmt: skip
+    for i, p in enumerate(checked["priorities"]):
+        add(f"priorities[{i}]", "priority", (same_text(p["text"]), p["actor"]), p["note"],
+            text=p["text"], actor=p["actor"])  # fmt: skip
+    return rows, skipped
 
 
 def import_workshop(store: Store, patch: Mapping[str, Any], source: str) -> ImportReport:
     """Check the patch completely, then write it (one transaction) and save the layout."""
     checked = check_patch(store, patch, source)
     ws = checked["workshop"]
-    rows = proposal_rows(checked)
+    rows, duplicates = proposal_rows(checked)
     before = {r["id"] for r in store.run("list_workshop_proposals", workshop=ws["id"])}
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
@@ -323,6 +353,7 @@ def import_workshop(store: Store, patch: Mapping[str, Any], source: str) -> Impo
             "kept": kept,
             "skipped": len(checked[table]) - len(mine),
         }
+    report.skipped.extend(duplicates)
     unknown = sorted(set(checked["positions"]) - set(positions))
     report.counts["positions"] = {
         "read": len(checked["positions"]),
@@ -337,15 +368,91 @@ def import_workshop(store: Store, patch: Mapping[str, Any], source: str) -> Impo
     return report
 
 
-def confirm(store: Store, proposal_ids: Sequence[str], planner: str) -> int:
+@dataclass
+class ConfirmReport:
+    """What a planner's confirmation did: proposals confirmed, actors created from missing
+    actors (or found already there), and ids left alone (and why)."""
+
+    confirmed: int = 0
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"confirmed {self.confirmed} proposals"]
+        out.extend(f"  created actor {a} (provenance: its workshop)" for a in self.created)
+        out.extend(f"  actor {a} already there: kept as it is, provenance added"
+                   for a in self.existing)  # fmt: skip
+        out.extend(f"  skipped {s}" for s in self.skipped)
+        return out
+
+
+def _source_row(p: Mapping[str, Any], now: str) -> dict[str, Any]:
+    """The Source of a workshop (kind `workshop`: ranks after every listed source kind)."""
+    provenance = [p["workshop"], p["date"], p["facilitator"]]
+    return {
+        "id": f"workshop:{p['workshop']}",
+        "kind": "workshop",
+        "name": f"workshop {p['workshop']} ({p['date']}, {p['facilitator']})",
+        "digest": hashlib.sha256(json.dumps(provenance).encode()).hexdigest(),
+        "imported_at": now,
+        "licence": None,
+    }
+
+
+def confirm(store: Store, proposal_ids: Sequence[str], planner: str) -> ConfirmReport:
     """A planner confirms proposals: their status becomes confirmed (the map stops showing
-    them as proposed) and a confirmed tie becomes a collaboration. Returns how many."""
-    if not proposal_ids:
-        return 0
-    rows = store.run(
-        "set_workshop_proposals_confirmed",
-        ids=list(proposal_ids),
-        planner=planner,
-        at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-    return int(rows[0]["confirmed"]) if rows else 0
+    them as proposed), a confirmed tie becomes a collaboration, and a confirmed missing actor
+    becomes an Actor (kind organisation, in the proposal's zone) whose source record names the
+    workshop, its date and facilitator. One transaction."""
+    report = ConfirmReport()
+    wanted = sorted(set(proposal_ids))
+    if not wanted:
+        return report
+    found = {r["id"]: r for r in store.run("list_workshop_proposals_by_id", ids=wanted)}
+    report.skipped.extend(f"{i}: no such proposal" for i in wanted if i not in found)
+    report.skipped.extend(f"{i}: already {r['status']}" for i, r in found.items()
+                          if r["status"] != "proposed")  # fmt: skip
+    todo = [r for r in found.values() if r["status"] == "proposed"]
+    actors = [r for r in todo if r["kind"] == "actor"]
+    zones = store_lookup(store)("zones", {r["zone"] for r in actors})
+    for r in [r for r in actors if r["zone"] not in zones]:
+        report.skipped.append(f"{r['id']}: its zone {r['zone']!r} is no longer in the graph")
+        todo.remove(r)
+        actors.remove(r)
+    made = {r["id"]: workshop_actor_id(r["map_zone"], r["name"]) for r in actors}
+    there = store_lookup(store)("actors", set(made.values()))
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    new_actors: dict[str, dict[str, Any]] = {}
+    records = []
+    for r in actors:
+        aid = made[r["id"]]
+        if aid not in there:
+            new_actors.setdefault(aid, {"id": aid, "name": r["name"], "kind": "organisation",
+                                        "line": r["line"], "discipline": None, "languages": [],
+                                        "lat": None, "lon": None, "zone": r["zone"]})  # fmt: skip
+        said = {k: r[k] for k in ("name", "line", "zone", "note", "workshop", "date",
+                                  "facilitator")}  # fmt: skip
+        records.append({"key": f"workshop:{r['workshop']}|actors|{r['id']}",
+                        "source": f"workshop:{r['workshop']}", "kind": "workshop",
+                        "table": "actors", "source_id": r["id"], "canonical": aid,
+                        "how": "id" if aid in there else "new", "score": None,
+                        "values": values_json({**said, "confirmed_by": planner})})  # fmt: skip
+    steps: list[tuple[str, dict[str, Any]]] = []
+    if actors:
+        sources = {r["workshop"]: _source_row(r, now) for r in actors}
+        steps.append(("merge_sources", {"rows": list(sources.values())}))
+        if new_actors:
+            steps.append(("create_actors", {"rows": list(new_actors.values())}))
+        steps.append(("merge_actor_records", {"rows": records}))
+        became = [{"proposal": p, "actor": a} for p, a in made.items()]
+        steps.append(("set_workshop_proposal_actors", {"rows": became}))
+    if not todo:
+        return report
+    steps.append(("set_workshop_proposals_confirmed",
+                  {"ids": [r["id"] for r in todo], "planner": planner, "at": now}))  # fmt: skip
+    result = store.write_all(steps)
+    report.confirmed = int(result[-1][0]["confirmed"]) if result[-1] else 0
+    report.created = sorted(new_actors)
+    report.existing = sorted({a for a in made.values() if a in there})
+    return report

@@ -382,12 +382,14 @@ function addTie(source, target, type, note) {
 function markMissing(name, line, zone, note) {
   name = (name || "").trim();
   if (!name) { say("a missing actor needs a name"); return false; }
-  capture.missing_actors.push({ name: name, line: line, zone: zone, note: note || "" });
+  note = (note || "").trim();
+  capture.missing_actors.push({ name: name, line: line, zone: zone, note: note });
   var id = "capture:actor:" + capture.missing_actors.length;
   var at = network.getPositions([zone])[zone] || { x: 0, y: 0 };
   var node = { id: id, kind: "proposed_actor", label: name + " (proposed)", name: name + " (proposed)",
                shape: "dot", size: 10, x: at.x + 40, y: at.y + 40, borderWidth: 3,
                shapeProperties: { borderDashes: [4, 3] }, line: line, zone: zone,
+               title: "proposed missing actor (" + line + ")" + (note ? "\n" + note : ""),
                color: { background: "#ffffff", border: MAP.proposedColour } };
   MAP.proposedNodes.push(node); byId[id] = node; nodes.add(node);
   counted(); refresh();
@@ -468,7 +470,7 @@ function wire() {
   el("print").onclick = printA3;
   el("diff-toggle").onclick = toggleDiff;
   el("tie-add").onclick = function () { addTie(el("tie-source").value, el("tie-target").value, el("tie-type").value, el("tie-note").value); };
-  el("missing-add").onclick = function () { markMissing(el("missing-name").value, el("missing-line").value, el("missing-zone").value); };
+  el("missing-add").onclick = function () { markMissing(el("missing-name").value, el("missing-line").value, el("missing-zone").value, el("missing-note").value); };
   el("priority-add").onclick = function () { tagPriority(el("priority-text").value, el("priority-actor").value); };
   el("export-patch").onclick = exportPatch;
   window.addEventListener("beforeprint", function () {
