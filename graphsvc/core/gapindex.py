@@ -367,12 +367,7 @@ class GapIndex:
         else:
             every = own
         zone_ids, need_codes = self.zone_ids, self.need_codes
-        capacity = self.prov_capacity[involved]
-        provenance = self.prov_provenance[involved]
-        if query.capacity == ESTIMATED:
-            fill = (provenance == 2) & ~np.isnan(self.prov_default[involved])
-            capacity = np.where(fill, self.prov_default[involved], capacity)
-            provenance = np.where(fill, 1, provenance)
+        capacity, provenance = self._capacities(involved, query.capacity)
         return Problem(
             zones=[zone_ids[z] for z in self.cell_zone[own].tolist()],
             needs=[need_codes[n] for n in self.cell_need[own].tolist()],
@@ -386,6 +381,17 @@ class GapIndex:
             own_pairs=(local[own_prov], own_cell),
             provenance=provenance,
         )
+
+    def _capacities(self, involved: np.ndarray, mode: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity and provenance of the involved providers; with ESTIMATED, unknown
+        capacities (provenance 2) filled from the default table and marked estimated (1)."""
+        capacity = self.prov_capacity[involved]
+        provenance = self.prov_provenance[involved]
+        if mode == ESTIMATED:
+            fill = (provenance == 2) & ~np.isnan(self.prov_default[involved])
+            capacity = np.where(fill, self.prov_default[involved], capacity)
+            provenance = np.where(fill, 1, provenance)
+        return capacity, provenance
 
     def distance_problem(self, query: GapQuery) -> Problem:
         """The sub-problem of query.zone for a distance method (graphsvc.core.methods), from
@@ -472,12 +478,7 @@ class GapIndex:
         pair_weight: np.ndarray | None,
         skipped: dict[str, int],
     ) -> Problem:
-        capacity = self.prov_capacity[involved]
-        provenance = self.prov_provenance[involved]
-        if query.capacity == ESTIMATED:
-            fill = (provenance == 2) & ~np.isnan(self.prov_default[involved])
-            capacity = np.where(fill, self.prov_default[involved], capacity)
-            provenance = np.where(fill, 1, provenance)
+        capacity, provenance = self._capacities(involved, query.capacity)
         zone_ids, need_codes = self.zone_ids, self.need_codes
         return Problem(
             zones=[zone_ids[z] for z in self.cell_zone[own].tolist()],
